@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["checks", "datasets", "plots", "music", "__version__"]
+__all__ = ["checks", "datasets", "plots", "music", "settings", "__version__"]
 
 try:
     from importlib.metadata import PackageNotFoundError, version
@@ -18,7 +18,7 @@ try:
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0+unknown"
 
-_LAZY = {"checks", "datasets", "plots", "music"}
+_LAZY = {"checks", "datasets", "plots", "music", "settings"}
 
 
 def __getattr__(name: str) -> Any:

@@ -159,3 +159,93 @@ def plot_decision_boundary(
     ax.set_xlim(x_lo, x_hi)
     ax.set_ylim(y_lo, y_hi)
     return ax
+
+
+class LossPlotter:
+    """A loss curve that redraws in place while a training loop runs.
+
+    ``update(step_loss)`` records a value and redraws every ``every`` calls, in the same
+    output area (Jupyter and Colab), so the notebook does not fill with figures::
+
+        plotter = LossPlotter("training loss")
+        for step in range(n):
+            ...
+            plotter.update(float(loss))
+        plotter.close()
+
+    Outside a notebook it just records. ``values`` holds every recorded loss.
+    """
+
+    def __init__(self, title: str = "loss", xlabel: str = "step", every: int = 10, log_scale: bool = False) -> None:
+        self.title, self.xlabel, self.every, self.log_scale = title, xlabel, max(1, int(every)), log_scale
+        self.values: list[float] = []
+        self._fig = self._ax = self._handle = None
+
+    def update(self, value: float) -> None:
+        self.values.append(float(value))
+        if len(self.values) % self.every == 0:
+            self._draw()
+
+    def _draw(self) -> None:
+        import matplotlib.pyplot as plt
+
+        if self._fig is None:
+            self._fig, self._ax = plt.subplots(figsize=(6, 3.2))
+            plt.close(self._fig)  # drawn through the display handle only, not again at cell end
+        ax = self._ax
+        ax.clear()
+        ax.plot(np.arange(1, len(self.values) + 1), self.values)
+        ax.set_title(f"{self.title}: {self.values[-1]:.4g}")
+        ax.set_xlabel(self.xlabel)
+        if self.log_scale and min(self.values) > 0:
+            ax.set_yscale("log")
+        try:
+            from IPython import get_ipython
+            from IPython.display import display
+        except ImportError:
+            return
+        if get_ipython() is None:
+            return
+        if self._handle is None:
+            self._handle = display(self._fig, display_id=True)
+        else:
+            self._handle.update(self._fig)
+
+    def close(self) -> Any:
+        """Draw the final curve and return the Figure."""
+        if self.values:
+            self._draw()
+        return self._fig
+
+    def keras_callback(self) -> Any:
+        """A Keras callback that feeds this plotter the loss after every batch."""
+        import tensorflow as tf
+
+        plotter = self
+
+        class _Callback(tf.keras.callbacks.Callback):
+            def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+                if logs and "loss" in logs:
+                    plotter.update(logs["loss"])
+
+            def on_train_end(self, logs: dict | None = None) -> None:
+                plotter.close()
+
+        return _Callback()
+
+
+def plot_loss_curves(curves: Mapping[str, Sequence[float]], ax: Any = None, xlabel: str = "step", log_scale: bool = True) -> Any:
+    """Several loss curves on one Axes, e.g. one per learning rate; non-finite values
+    (a diverged run) are cut off rather than squashing the other curves."""
+    ax = _axes(ax, figsize=(6, 3.6))
+    for label, values in curves.items():
+        values = np.asarray(values, dtype=float)
+        finite = np.isfinite(values)
+        end = int(np.argmin(finite)) if not finite.all() else len(values)
+        ax.plot(np.arange(1, end + 1), values[:end], label=label + ("" if finite.all() else " (diverged)"))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("loss")
+    if log_scale:
+        ax.set_yscale("log")
+    ax.legend(loc="best")
+    return ax

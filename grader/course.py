@@ -141,13 +141,15 @@ def list_labs(root: Path) -> list[str]:
     return sorted(p.name for p in (root / SOURCE_DIR).iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
 
 
-def run_nbgrader(args: list[str], cwd: Path, timeout: float | None = None) -> "subprocess.CompletedProcess[str]":
+def run_nbgrader(
+    args: list[str], cwd: Path, timeout: float | None = None, extra_env: dict[str, str] | None = None
+) -> "subprocess.CompletedProcess[str]":
     """Run ``python -m nbgrader ARGS`` in ``cwd`` (nbgrader reads nbgrader_config.py there).
 
     The interpreter's own bin folder goes first on PATH: nbgrader creates its gradebook by
     running the ``alembic`` script, which is only on PATH when the venv is activated.
     """
-    env = dict(os.environ)
+    env = {**os.environ, **(extra_env or {})}
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     return subprocess.run(
         [sys.executable, "-m", "nbgrader", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout

@@ -6,7 +6,9 @@ line with the repository address in ``pyproject.toml``, so that address lives in
 """
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -92,8 +94,19 @@ def _normalise(folder: Path) -> None:
 
 
 def release(lab: Lab) -> Path:
-    """Bring setup cells in line, then regenerate ``labs/<lab>`` from scratch."""
+    """Bring setup cells in line, then regenerate ``labs/<lab>`` from scratch.
+
+    Generation goes to a scratch folder that then replaces ``labs/<lab>`` whole, so a
+    failed run leaves the old notebooks and no stale notebook survives a rename.
+    """
     sync_setup_cells(lab)
-    if lab.release_dir.exists():
-        shutil.rmtree(lab.release_dir)
-    return generate(lab)
+    lab.release_dir.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{lab.name}-", dir=lab.release_dir.parent))
+    try:
+        fresh = generate(lab, release_dir=scratch)
+        if lab.release_dir.exists():
+            shutil.rmtree(lab.release_dir)
+        os.replace(fresh, lab.release_dir)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return lab.release_dir

@@ -59,3 +59,20 @@ def test_decision_boundary_for_a_callable_and_a_stub():
     assert ax.collections  # filled contour + scatter
     ax = plots.plot_decision_boundary(stub, X, y)
     assert "not implemented yet" in " ".join(t.get_text() for t in ax.texts)
+
+
+def test_loss_plotter_records_and_draws():
+    plotter = plots.LossPlotter("loss", every=5)
+    for i in range(12):
+        plotter.update(1.0 / (i + 1))
+    fig = plotter.close()
+    assert len(plotter.values) == 12
+    (line,) = fig.axes[0].get_lines()
+    assert np.allclose(line.get_ydata(), plotter.values)
+
+
+def test_loss_curves_cut_a_diverged_run():
+    ax = plots.plot_loss_curves({"good": [1.0, 0.5, 0.25], "too large": [1.0, 50.0, np.inf, np.nan]})
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels == ["good", "too large (diverged)"]
+    assert len(ax.get_lines()[1].get_xdata()) == 2
