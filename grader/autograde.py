@@ -9,25 +9,16 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
-from .course import Lab, nbgrader_meta, run_nbgrader
+from .course import Lab, nbgrader_meta
+from .workcourse import REFERENCE_STUDENT, WorkCourse
 
 GRADED, INVALID, ERROR = "graded", "invalid", "error"
-
-WORK_CONFIG = '''\
-# Written by `grader autograde`: a private nbgrader course for one grading run.
-c = get_config()  # noqa: F821
-c.CourseDirectory.root = {root!r}
-c.CourseDirectory.db_url = "sqlite:///" + {db!r}
-c.Execute.timeout = {cell_timeout}
-'''
-
+STATUSES = (GRADED, "repaired", INVALID, "duplicate", "crashed", "timeout", "memory", ERROR)
 
 @dataclass
 class Submission:
@@ -106,81 +97,42 @@ def discover(lab: Lab, source: Path) -> list[Submission]:
     return list(found.values())
 
 
-class WorkCourse:
-    """The private nbgrader course of one grading run, under ``OUT/nbgrader``."""
-
-    def __init__(self, lab: Lab, out: Path, cell_timeout: int) -> None:
-        self.lab = lab
-        self.root = (out / "nbgrader").resolve()
-        self.db = self.root / "gradebook.db"
-        self.cell_timeout = cell_timeout
-
-    def prepare(self) -> None:
-        source = self.root / "source" / self.lab.name
-        if source.exists():
-            shutil.rmtree(source)
-        source.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(self.lab.source_dir, source, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-        (self.root / "nbgrader_config.py").write_text(
-            WORK_CONFIG.format(root=str(self.root), db=str(self.db), cell_timeout=self.cell_timeout)
-        )
-        self._nbgrader("generate_assignment", self.lab.name, "--force", timeout=300)
-
-    def _nbgrader(self, *args: str, timeout: float) -> subprocess.CompletedProcess:
-        # Notebooks read COURSE_LABS_QUICK to keep their demo training runs short: grading
-        # never depends on how long a student trained.
-        done = run_nbgrader(list(args), cwd=self.root, timeout=timeout, extra_env={"COURSE_LABS_QUICK": "1"})
-        if done.returncode != 0:
-            raise RuntimeError(_last_error(done.stderr or done.stdout))
-        return done
-
-    def grade(self, sub: Submission) -> None:
-        folder = self.root / "submitted" / sub.student / self.lab.name
-        if folder.exists():
-            shutil.rmtree(folder)
-        folder.mkdir(parents=True)
-        for name, path in sub.files.items():
-            shutil.copyfile(path, folder / f"{name}.ipynb")
-        budget = 120 + self.cell_timeout * 4 * max(1, len(sub.files))
-        self._nbgrader("autograde", self.lab.name, f"--student={sub.student}", "--force", timeout=budget)
-
-    def scores(self, student: str) -> dict[str, dict]:
-        """Test cell name -> {"score", "max_score"} from nbgrader's gradebook."""
-        from nbgrader.api import Gradebook, MissingEntry
-
-        cells: dict[str, dict] = {}
-        with Gradebook(f"sqlite:///{self.db}") as gb:
-            for name in self.lab.notebooks:
-                try:
-                    notebook = gb.find_submission_notebook(name, self.lab.name, student)
-                except MissingEntry:
-                    continue
-                for grade in notebook.grades:
-                    cells[grade.name] = {"score": float(grade.score or 0.0), "max_score": float(grade.max_score)}
-        return cells
+STOPPED = {"timeout": "timeout", "cpu": "timeout", "memory": "memory"}  # anything else: crashed
 
 
-def _last_error(text: str) -> str:
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    interesting = [line for line in lines if "Error" in line or "error" in line]
-    return (interesting or lines or ["no output"])[-1][:300]
+def _run_status(lab: Lab, notebook: str, run: dict) -> tuple[str, str] | None:
+    """(status, reason) when a notebook's run stopped early, naming the cell that did it."""
+    state = run.get("status", "completed")
+    if state == "completed":
+        return None
+    where = ""
+    if run.get("cell") is not None:
+        where = f" at cell {run['cell'] + 1} of {notebook}"
+    return STOPPED.get(state, "crashed"), f"{run.get('reason') or state}{where}"
 
 
 def grade_submission(course: WorkCourse, lab: Lab, sub: Submission) -> Row:
     zero = {ex.name: 0.0 for ex in lab.exercises}
     if not sub.files:
         return Row(sub.student, lab.name, INVALID, 0.0, lab.max_score, zero, "; ".join(sub.problems) or "nothing handed in")
-    try:
-        course.grade(sub)
-        cells = course.scores(sub.student)
-    except subprocess.TimeoutExpired:
-        return Row(sub.student, lab.name, ERROR, 0.0, lab.max_score, zero, "grading took too long and was stopped")
-    except RuntimeError as exc:
-        return Row(sub.student, lab.name, ERROR, 0.0, lab.max_score, zero, f"nbgrader failed: {exc}")
+    run = course.run_student(sub.student, sub.files)
+    cells = course.scores(sub.student)
+    if run["error"] and not cells:
+        return Row(sub.student, lab.name, ERROR, 0.0, lab.max_score, zero, f"nbgrader failed: {run['error']}")
     exercises = {ex.name: sum(cells.get(t, {}).get("score", 0.0) for t in ex.test_cells) for ex in lab.exercises}
-    notes = list(sub.problems)
-    notes += [f"{name} not handed in" for name in lab.notebooks if name not in sub.files]
-    return Row(sub.student, lab.name, GRADED, sum(exercises.values()), lab.max_score, exercises, "; ".join(notes), cells)
+    status, notes = GRADED, list(sub.problems)
+    for name in lab.notebooks:
+        if name not in sub.files:
+            notes.append(f"{name} not handed in")
+            continue
+        report = run["reports"].get(name)
+        stopped = _run_status(lab, name, report["run"]) if report else ("crashed", f"{name} was not graded")
+        if stopped:
+            status = stopped[0] if status == GRADED else status
+            notes.append(stopped[1])
+    detail = {name: report.get("checks", {}) for name, report in run["reports"].items()}
+    return Row(sub.student, lab.name, status, round(sum(exercises.values()), 4), lab.max_score, exercises,
+               "; ".join(notes), cells={"scores": cells, "checks": detail})
 
 
 def autograde(lab: Lab, source: Path, out: Path, cell_timeout: int = 60, progress: bool = True) -> list[Row]:
@@ -189,7 +141,7 @@ def autograde(lab: Lab, source: Path, out: Path, cell_timeout: int = 60, progres
 
     out.mkdir(parents=True, exist_ok=True)
     submissions = discover(lab, source)
-    course = WorkCourse(lab, out, cell_timeout)
+    course = WorkCourse(lab, out, cell_timeout, hide=[source])
     course.prepare()
     rows = []
     for sub in tqdm(submissions, desc=f"grading {lab.name}", unit="student", disable=not progress):

@@ -1,0 +1,279 @@
+"""Hidden checks scored outside the student's kernel.
+
+The hidden-test block of an instructor test cell declares probes (``course_utils.probes``).
+At grading time the grader (1) reads those declarations from the *instructor's* notebook,
+(2) draws their inputs with a secret seed, (3) sends only the snippet and the inputs into
+the kernel, where :data:`KERNEL_RUNNER` evaluates the snippet against the student's
+definitions and prints the answer as JSON, and (4) compares that answer, here, with the
+reference solution's answer on the same inputs. Nothing the student's code can patch
+(asserts, numpy, the test helpers) takes part in the verdict, and no expected value or
+reference code ever enters the student's kernel.
+"""
+from __future__ import annotations
+
+import ast
+import base64
+import json
+import re
+import textwrap
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from course_utils.probes import Draw, Probe, collecting
+
+HIDDEN_BLOCK = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[^\n]*\n(.*?)^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.S | re.M)
+MAX_ANSWER_BYTES = 5_000_000
+_SAFE_KINDS = set("biufc")  # bool, int, uint, float, complex: never object arrays
+
+
+# --- reading declarations -------------------------------------------------------------
+
+
+def hidden_block(source: str) -> str | None:
+    match = HIDDEN_BLOCK.search(source)
+    return match.group(1) if match else None
+
+
+def strip_hidden(source: str) -> str:
+    """The cell source without its hidden-test block (what the student's kernel runs)."""
+    return HIDDEN_BLOCK.sub("", source).rstrip() + "\n"
+
+
+def declared_probes(source: str) -> list[Probe]:
+    """The probes declared in a test cell's hidden block (instructor code, trusted)."""
+    block = hidden_block(source)
+    if block is None or "probe(" not in block:
+        return []
+    # Only the declarations run here: the block's other lines (in-kernel checks for the
+    # instructor's own runs) need the notebook's namespace.
+    tree = ast.parse(textwrap.dedent(block))
+    tree.body = [node for node in tree.body if _is_declaration(node)]
+    with collecting() as found:
+        exec(compile(tree, "<hidden tests>", "exec"), {"np": np})
+    return list(found)
+
+
+def _is_declaration(node: ast.stmt) -> bool:
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return True
+    return (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
+            and isinstance(node.value.func, ast.Name) and node.value.func.id == "probe")
+
+
+# --- inputs and answers as data -------------------------------------------------------
+
+
+def encode(value: Any) -> Any:
+    """JSON-safe form of a probe input or answer (arrays as base64 raw bytes)."""
+    if hasattr(value, "numpy") and callable(value.numpy):  # tf.Tensor, tf.Variable
+        value = value.numpy()
+    if isinstance(value, np.generic):
+        value = value.item() if value.dtype.kind in _SAFE_KINDS else str(value)
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in _SAFE_KINDS:
+            return {"__type__": f"ndarray[{value.dtype}]"}
+        data = np.array(value, order="C")
+        return {"__ndarray__": base64.b64encode(data.tobytes()).decode(), "dtype": data.dtype.str, "shape": list(data.shape)}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        if isinstance(value, float) and not np.isfinite(value):
+            return {"__float__": repr(value)}
+        return value
+    if isinstance(value, (list, tuple)):
+        return {"__seq__": [encode(v) for v in value], "tuple": isinstance(value, tuple)}
+    if isinstance(value, dict):
+        return {"__dict__": [[encode(k), encode(v)] for k, v in value.items()]}
+    return {"__type__": type(value).__name__}
+
+
+def decode(value: Any) -> Any:
+    """Inverse of :func:`encode`; refuses anything but plain data (no pickles, no objects)."""
+    if isinstance(value, dict):
+        if "__ndarray__" in value:
+            dtype = np.dtype(str(value["dtype"]))
+            if dtype.kind not in _SAFE_KINDS:
+                raise ValueError("unsafe dtype")
+            raw = base64.b64decode(value["__ndarray__"], validate=True)
+            return np.frombuffer(raw, dtype=dtype).reshape([int(n) for n in value["shape"]]).copy()
+        if "__float__" in value:
+            return float(value["__float__"])
+        if "__seq__" in value:
+            items = [decode(v) for v in value["__seq__"]]
+            return tuple(items) if value.get("tuple") else items
+        if "__dict__" in value:
+            return {_hashable(decode(k)): decode(v) for k, v in value["__dict__"]}
+        if "__type__" in value:
+            return Opaque(str(value["__type__"]))
+        raise ValueError("unknown encoded value")
+    return value
+
+
+def _hashable(key: Any) -> Any:
+    return tuple(key) if isinstance(key, list) else key
+
+
+@dataclass(frozen=True)
+class Opaque:
+    """An answer that is not plain data (a model object, a function...)."""
+
+    type_name: str
+
+
+def draw_inputs(spec: Probe, secret: int, where: str) -> dict[str, Any]:
+    """Inputs of one probe, drawn from a seed that depends on a course secret and on the
+    probe's place (``notebook/cell/index``): the same on every regrade, unknown to students."""
+    rng = np.random.default_rng([secret, zlib.crc32(where.encode())])
+    return {name: value.sample(rng) if isinstance(value, Draw) else value for name, value in spec.inputs.items()}
+
+
+# --- the code that runs inside the student's kernel ------------------------------------
+
+KERNEL_RUNNER = r'''
+def __grader_probe(payload, marker):
+    import ast, base64, json, sys
+    import numpy
+    request = json.loads(payload)
+
+    def decode(v):
+        if isinstance(v, dict):
+            if "__ndarray__" in v:
+                return numpy.frombuffer(base64.b64decode(v["__ndarray__"]), dtype=numpy.dtype(v["dtype"])).reshape(v["shape"]).copy()
+            if "__float__" in v:
+                return float(v["__float__"])
+            if "__seq__" in v:
+                items = [decode(x) for x in v["__seq__"]]
+                return tuple(items) if v.get("tuple") else items
+            if "__dict__" in v:
+                return {decode(k): decode(x) for k, x in v["__dict__"]}
+        return v
+
+    def encode(value):
+        if hasattr(value, "numpy") and callable(value.numpy):
+            value = value.numpy()
+        if isinstance(value, numpy.generic):
+            value = value.item() if value.dtype.kind in "biufc" else str(value)
+        if isinstance(value, numpy.ndarray):
+            if value.dtype.kind not in "biufc":
+                return {"__type__": "ndarray[%s]" % value.dtype}
+            data = numpy.array(value, order="C")
+            return {"__ndarray__": base64.b64encode(data.tobytes()).decode(), "dtype": data.dtype.str, "shape": list(data.shape)}
+        if value is None or isinstance(value, (bool, int, str)):
+            return value
+        if isinstance(value, float):
+            return value if numpy.isfinite(value) else {"__float__": repr(value)}
+        if isinstance(value, (list, tuple)):
+            return {"__seq__": [encode(x) for x in value], "tuple": isinstance(value, tuple)}
+        if isinstance(value, dict):
+            return {"__dict__": [[encode(k), encode(x)] for k, x in value.items()]}
+        return {"__type__": type(value).__name__}
+
+    namespace = dict(globals())
+    namespace["np"] = numpy
+    namespace.update({k: decode(v) for k, v in request["inputs"].items()})
+    tree = ast.parse(request["code"])
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    try:
+        exec(compile(tree, "<check>", "exec"), namespace)
+        value = eval(compile(ast.Expression(last.value), "<check>", "eval"), namespace) if last else None
+        reply = {"ok": True, "value": encode(value)}
+    except NotImplementedError:
+        reply = {"ok": False, "error": "NotImplementedError"}
+    except BaseException as exc:
+        reply = {"ok": False, "error": type(exc).__name__}
+    sys.__stdout__.flush()
+    print(marker + json.dumps(reply) + marker, flush=True)
+'''
+
+
+def kernel_call(code: str, inputs: dict[str, Any], marker: str) -> str:
+    """The code sent to the kernel for one probe."""
+    payload = json.dumps({"code": code, "inputs": {k: encode(v) for k, v in inputs.items()}})
+    return f"{KERNEL_RUNNER}\n__grader_probe({payload!r}, {marker!r})\ndel __grader_probe\n"
+
+
+def parse_reply(text: str, marker: str) -> dict[str, Any]:
+    """Find the runner's reply in a cell's stdout; anything odd is a failed answer."""
+    start = text.rfind(marker, 0, text.rfind(marker)) if text.count(marker) >= 2 else -1
+    if start < 0:
+        return {"ok": False, "error": "no answer (the check did not complete)"}
+    body = text[start + len(marker): text.rfind(marker)]
+    if len(body) > MAX_ANSWER_BYTES:
+        return {"ok": False, "error": "answer too large"}
+    try:
+        reply = json.loads(body)
+    except ValueError:
+        return {"ok": False, "error": "unreadable answer"}
+    if not isinstance(reply, dict) or "ok" not in reply:
+        return {"ok": False, "error": "unreadable answer"}
+    return reply
+
+
+# --- verdicts -----------------------------------------------------------------------
+
+
+def compare(student: Any, reference: Any, rtol: float, atol: float) -> tuple[bool, str]:
+    """Does the student's decoded answer match the reference's? Returns (ok, reason in words)."""
+    if isinstance(reference, Opaque) or isinstance(student, Opaque):
+        same = isinstance(student, Opaque) and isinstance(reference, Opaque) and student == reference
+        return same, "" if same else "the result is not the kind of value expected"
+    if isinstance(reference, (list, tuple)) and not _numeric_array_like(reference):
+        if not isinstance(student, (list, tuple)) or len(student) != len(reference):
+            return False, f"expected a sequence of {len(reference)} items"
+        for s, r in zip(student, reference):
+            ok, why = compare(s, r, rtol, atol)
+            if not ok:
+                return False, why
+        return True, ""
+    if isinstance(reference, dict):
+        if not isinstance(student, dict) or set(student) != set(reference):
+            return False, "expected a dictionary with other keys"
+        for key in reference:
+            ok, why = compare(student[key], reference[key], rtol, atol)
+            if not ok:
+                return False, f"{key!r}: {why}"
+        return True, ""
+    if isinstance(reference, str) or reference is None or isinstance(student, str) or student is None:
+        return (student == reference), "" if student == reference else "the result differs from the expected one"
+    try:
+        s, r = np.asarray(student), np.asarray(reference)
+    except Exception:
+        return False, "the result is not numeric"
+    if s.dtype.kind not in _SAFE_KINDS:
+        return False, "the result is not numeric"
+    if s.shape != r.shape:
+        return False, f"the result has shape {s.shape}, expected {r.shape}"
+    if r.dtype.kind == "b" or s.dtype.kind == "b":
+        same = bool(np.array_equal(s, r))
+        return same, "" if same else "the result differs from the expected one"
+    if r.dtype.kind == "f" and s.dtype.kind in "iub":
+        return False, "the result holds integers, expected floating point values"
+    if not np.allclose(s.astype(complex if "c" in (s.dtype.kind + r.dtype.kind) else float), r, rtol=rtol, atol=atol, equal_nan=True):
+        return False, "the values differ from the expected ones"
+    return True, ""
+
+
+def _numeric_array_like(value: Any) -> bool:
+    try:
+        return np.asarray(value).dtype.kind in _SAFE_KINDS
+    except Exception:
+        return False
+
+
+def verdict(student_reply: dict | None, reference_reply: dict, rtol: float, atol: float) -> tuple[bool, str]:
+    """Compare two runner replies (student, reference)."""
+    if not reference_reply.get("ok"):
+        return False, "the reference could not answer this check (instructor error)"
+    if student_reply is None:
+        return False, "not run: the notebook stopped before this check"
+    if not student_reply.get("ok"):
+        error = student_reply.get("error", "error")
+        if error == "NotImplementedError":
+            return False, "not attempted"
+        return False, f"your code raised {error}" if error[:1].isupper() and " " not in error else error
+    try:
+        student = decode(student_reply["value"])
+    except Exception:
+        return False, "unreadable answer"
+    return compare(student, decode(reference_reply["value"]), rtol, atol)
