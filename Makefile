@@ -6,9 +6,16 @@ STAMP := $(VENV)/.installed
 JUPYTER_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: setup lab test release demo clean
+.PHONY: setup lab test release demo clean sandbox-tool
 
 setup: $(STAMP)
+
+## The grader confines student code with bubblewrap where it can be had (Debian/Ubuntu as
+## root); elsewhere it runs with resource limits only and says so.
+sandbox-tool:
+	@command -v bwrap >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  { apt-get install -y -qq bubblewrap >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq bubblewrap >/dev/null 2>&1; }; }; } || \
+	  echo "note: bubblewrap is not installed; grading runs student code with resource limits only"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +28,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=labs $(JUPYTER_ARGS)
 
 ## Run the whole test suite (unit tests, notebooks executed, real nbgrader grading).
-test: $(STAMP)
+test: $(STAMP) sandbox-tool
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## Regenerate labs/ from solutions/ with nbgrader.
@@ -29,7 +36,7 @@ release: $(STAMP)
 	$(BIN)/grader release
 
 ## Grade bundled example submissions and print the table.
-demo: $(STAMP)
+demo: $(STAMP) sandbox-tool
 	$(BIN)/grader demo --out demo-output
 
 clean:

@@ -25,9 +25,9 @@ def _release(args: argparse.Namespace) -> int:
 def _autograde(args: argparse.Namespace) -> int:
     lab = load_lab(args.lab)
     source = Path(args.source)
-    if not source.is_dir():
-        raise CourseError(f"{source} is not a folder of submissions.")
-    return _grade_and_print(lab, source, Path(args.out), args.cell_timeout, not args.quiet)
+    if not (source.is_dir() or (source.is_file() and source.suffix.lower() == ".zip")):
+        raise CourseError(f"{source} is neither a folder of submissions nor a .zip of them.")
+    return _grade_and_print(lab, source, Path(args.out), args.cell_timeout, not args.quiet, args.memory_mb, args.regrade)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -44,17 +44,19 @@ def _demo(args: argparse.Namespace) -> int:
     return status
 
 
-def _grade_and_print(lab, source: Path, out: Path, cell_timeout: int, progress: bool) -> int:
-    from .autograde import GRADED, autograde
+def _grade_and_print(lab, source: Path, out: Path, cell_timeout: int, progress: bool, memory_mb: int = 3072,
+                     regrade: bool = False) -> int:
+    from .autograde import GRADED, REPAIRED, autograde
 
-    rows = autograde(lab, source, out, cell_timeout=cell_timeout, progress=progress)
+    rows = autograde(lab, source, out, cell_timeout=cell_timeout, memory_mb=memory_mb, progress=progress,
+                     regrade=regrade)
     width = max([len(r.student) for r in rows] + [7])
     print(f"{'student':<{width}}  {'status':<8}  score")
     for r in rows:
         reason = f"  ({r.reason})" if r.reason else ""
         print(f"{r.student:<{width}}  {r.status:<8}  {r.score:g}/{r.max_score:g}{reason}")
-    print(f"wrote {out / 'grades.csv'}")
-    return 0 if all(r.status == GRADED for r in rows) else 1
+    print(f"wrote {out / 'grades.csv'}, grades.json, canvas.csv, intake.csv and feedback/ in {out}")
+    return 0 if all(r.status in (GRADED, REPAIRED) for r in rows) else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,9 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     grade = commands.add_parser("autograde", help="grade a folder of submitted notebooks")
     grade.add_argument("lab", help="lab name, a folder of solutions/")
-    grade.add_argument("source", help="folder of submissions: one sub-folder per student, or loose .ipynb files")
+    grade.add_argument("source", help="folder of submissions (one sub-folder per student, or loose .ipynb files) or a .zip of them")
     grade.add_argument("--out", required=True, help="output folder for grades.csv and grading state")
     grade.add_argument("--cell-timeout", type=int, default=60, help="seconds one cell may run (default 60)")
+    grade.add_argument("--memory-mb", type=int, default=3072, help="memory one student's kernel may use (default 3072)")
+    grade.add_argument("--regrade", action="store_true",
+                       help="grade again students whose files did not change since their last grading in --out")
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
     grade.set_defaults(run=_autograde)
 

@@ -24,8 +24,8 @@ Student ids
 
 Which notebook of the lab a file is
   by its name, once the Canvas prefix and Colab's "Copy of X" / "X (1)" (or Canvas's
-  "X-1") are stripped; else by the nbgrader grade_ids it shares with the lab's
-  notebooks; else by content (shared cell texts or answer function names), which for a
+  "X-1") are stripped; else by the grade_ids of answer and test cells it shares with
+  the lab's notebooks; else by content (shared cell texts or answer function names), which for a
   one-notebook lab means "that one, if it resembles it at all".
 
 Every file is checked before grading (``read_notebook``): empty, not JSON, JSON but not a
@@ -52,6 +52,7 @@ from pathlib import Path, PurePosixPath
 import nbformat
 
 from .course import CourseError, Lab, nbgrader_meta
+from .release import SETUP_TAG
 from .repair import defined_names
 
 INVALID, DUPLICATE = "invalid", "duplicate"
@@ -210,7 +211,8 @@ class _LabIndex:
             nb = nbformat.read(path if path.is_file() else lab.source_dir / f"{name}.ipynb", as_version=4)
             answers = [c.source for c in nb.cells if nbgrader_meta(c).get("solution") and c.cell_type == "code"]
             self.ids[name] = _grade_ids(nb)
-            self.texts[name] = _texts(c for c in nb.cells if not nbgrader_meta(c).get("solution"))
+            self.texts[name] = _texts(c for c in nb.cells if not nbgrader_meta(c).get("solution")
+                                      and SETUP_TAG not in c.metadata.get("tags", []))  # same in every lab
             self.names[name] = set().union(*map(defined_names, answers))
 
     def notebook_of(self, name: FileName, nb: nbformat.NotebookNode) -> str:
@@ -249,7 +251,9 @@ def _name_key(name: str) -> str:
 
 
 def _grade_ids(nb: nbformat.NotebookNode) -> set[str]:
-    return {m["grade_id"] for c in nb.cells if (m := nbgrader_meta(c)).get("grade_id")}
+    """Ids of answer and test cells (read-only ids such as "imports" recur across labs)."""
+    return {m["grade_id"] for c in nb.cells if (m := nbgrader_meta(c)).get("grade_id")
+            and (m.get("solution") or m.get("grade"))}
 
 
 def _texts(cells) -> set[str]:

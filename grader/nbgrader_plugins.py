@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbgrader import utils
 from nbgrader.preprocessors import Execute, SaveAutoGrades
 from traitlets import Integer, Unicode
@@ -61,6 +61,8 @@ class ProbingExecute(Execute):
             super().preprocess(nb, resources, km)
         except RunStopped as stop:
             self._run.update(status=stop.status, reason=stop.reason)
+        except CellTimeoutError:
+            self._run.update(status="timeout", reason=f"a cell ran longer than {self.timeout} s")
         except DeadKernelError:
             self._run.update(self._sandbox_status() or {"status": "crashed", "reason": "the kernel died"})
         except Exception as exc:  # nbclient failures (kernel failed to start, ...)

@@ -63,9 +63,11 @@ def _bwrap_command(bwrap: str, kernel: list[str], hide: list[str]) -> list[str]:
     cwd = os.getcwd()
     cmd = [bwrap, "--die-with-parent", "--unshare-net", "--unshare-pid", "--unshare-ipc", "--new-session",
            "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
-    for folder in hide:
-        if os.path.isdir(folder):
-            cmd += ["--tmpfs", folder]
+    for path in hide:
+        if os.path.isdir(path):
+            cmd += ["--tmpfs", path]
+        elif os.path.isfile(path):  # e.g. the class's .zip
+            cmd += ["--ro-bind", "/dev/null", path]
     writable = [cwd]
     conn = _connection_file(kernel)
     if conn is not None:

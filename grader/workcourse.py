@@ -20,6 +20,7 @@ import nbformat
 
 from . import probes as P
 from .course import CourseError, Lab, nbgrader_meta, run_nbgrader
+from .repair import repair_file
 from .sandbox import STATUS_ENV
 
 REFERENCE_STUDENT = "_reference"
@@ -74,8 +75,12 @@ class WorkCourse:
         done = self._nbgrader(["generate_assignment", self.lab.name, "--force"], timeout=300)
         if done.returncode != 0:
             raise CourseError(f"nbgrader generate_assignment failed: {_last_error(done)}")
-        fingerprint = self._write_plan()
-        self._compute_reference(fingerprint)
+        self._fingerprint = self._write_plan()
+        self._compute_reference(self._fingerprint)
+
+    def reference_fingerprint(self) -> str:
+        """Changes when the lab's sources or the secret change (set by :meth:`prepare`)."""
+        return self._fingerprint
 
     def _secret(self) -> int:
         """The seed of the hidden inputs: from $GRADER_SECRET, else made once per output folder."""
@@ -160,16 +165,40 @@ class WorkCourse:
                 gb.remove_submission(self.lab.name, student)
             except MissingEntry:
                 pass
-        for step in ("submitted", "autograded", "results"):
+        for step in ("submitted", "autograded", "results", "rows"):
             shutil.rmtree(self.root / step / student, ignore_errors=True)
 
-    def run_student(self, student: str, files: dict[str, Path], reference: bool = False) -> dict:
-        """Autograde one student's notebooks; returns the nbgrader result and per-notebook reports."""
+    def save_row(self, student: str, row: dict) -> None:
+        """Store one student's result atomically (write, then rename)."""
+        folder = self.root / "rows" / student
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / "row.json.tmp"
+        tmp.write_text(json.dumps(row, sort_keys=True, default=str))
+        os.replace(tmp, folder / "row.json")
+
+    def saved_row(self, student: str) -> dict | None:
+        path = self.root / "rows" / student / "row.json"
+        return json.loads(path.read_text()) if path.is_file() else None
+
+    def saved_rows(self) -> list[dict]:
+        folder = self.root / "rows"
+        paths = sorted(folder.glob("*/row.json")) if folder.is_dir() else []
+        return [json.loads(p.read_text()) for p in paths]
+
+    def run_student(self, student: str, files: dict[str, Path], reference: bool = False, repair: bool = False) -> dict:
+        """Autograde one student's notebooks; returns the nbgrader result, per-notebook
+        reports and the repairs made (with ``repair``, each notebook is rebuilt on the
+        released one first)."""
         self.forget(student)
         folder = self.root / "submitted" / student / self.lab.name
         folder.mkdir(parents=True)
+        repairs: list[str] = []
         for name, path in files.items():
-            shutil.copyfile(path, folder / f"{name}.ipynb")
+            if repair:
+                notes = repair_file(path, self.root / "release" / self.lab.name / f"{name}.ipynb", folder / f"{name}.ipynb")
+                repairs += [f"{name}: {note}" for note in notes]
+            else:
+                shutil.copyfile(path, folder / f"{name}.ipynb")
         results = self.root / "results" / student
         results.mkdir(parents=True)
         status_file = results / "sandbox-status.json"
@@ -197,7 +226,7 @@ class WorkCourse:
             path = results / "checks" / f"{name}.json"
             if path.is_file():
                 reports[name] = json.loads(path.read_text())
-        return {"error": error, "reports": reports, "answers_dir": results / "answers",
+        return {"error": error, "reports": reports, "answers_dir": results / "answers", "repairs": repairs,
                 "sandbox": json.loads(status_file.read_text()) if status_file.is_file() else None}
 
     def scores(self, student: str) -> dict[str, dict]:

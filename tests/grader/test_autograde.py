@@ -12,9 +12,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.autograde import GRADED, INVALID, discover
+from grader.autograde import GRADED, INVALID
 from grader.course import load_lab
-from grader.examples import filled_notebook, write_examples
+from grader.examples import write_examples
 from tests.paths import ROOT, all_notebooks
 
 pytestmark = pytest.mark.slow
@@ -82,7 +82,7 @@ def test_untouched_notebook_ran_to_the_end(graded):
         assert last_code.get("execution_count"), "the last cell of the untouched notebook did not run"
 
 
-# --- intake, without running nbgrader -------------------------------------------------
+# --- rows that need no nbgrader run -------------------------------------------------
 
 
 @pytest.fixture()
@@ -90,24 +90,8 @@ def lab():
     return load_lab("neural_networks", ROOT)
 
 
-def test_discover_folders_loose_files_and_renamed_copies(lab, tmp_path):
-    nb = filled_notebook(lab, lab.notebooks[0])
-    (tmp_path / "alice" / "nested").mkdir(parents=True)
-    nbformat.write(nb, tmp_path / "alice" / "nested" / f"{lab.notebooks[0]}.ipynb")
-    nbformat.write(nb, tmp_path / "bob.ipynb")
-    (tmp_path / "carol").mkdir()
-    nbformat.write(nb, tmp_path / "carol" / "Copy of my work.ipynb")
-    (tmp_path / "dave").mkdir()  # handed in nothing
-    (tmp_path / "notes.txt").write_text("not a submission")
-    found = {s.student: s for s in discover(lab, tmp_path)}
-    assert set(found) == {"alice", "bob", "carol", "dave"}
-    for student in ("alice", "bob", "carol"):
-        assert list(found[student].files) == [lab.notebooks[0]]
-    assert not found["dave"].files and found["dave"].problems
-
-
-def test_student_with_nothing_is_invalid_not_silent(lab, tmp_path):
-    from grader.autograde import grade_submission, Submission
+def test_student_with_nothing_is_invalid_not_silent(lab):
+    from grader.autograde import Submission, grade_submission
 
     row = grade_submission(None, lab, Submission("dave", problems=["no notebook in dave/"]))
     assert row.status == INVALID and row.score == 0 and "no notebook" in row.reason

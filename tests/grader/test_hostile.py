@@ -1,0 +1,244 @@
+"""Students who want marks without the work, and notebooks that misbehave, graded by the
+real grader (real nbgrader, real kernels, the real sandbox). Each case has its expected
+status and score; a grader that trusted the student's kernel would fail these tests."""
+from __future__ import annotations
+
+import csv
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader.course import load_lab, nbgrader_meta
+from grader.examples import filled_notebook
+from grader.sandbox import bubblewrap
+from tests.paths import ROOT
+
+pytestmark = pytest.mark.slow
+
+GRADER = str(Path(sys.executable).parent / "grader")
+LAB = "neural_networks"
+NOTEBOOK = "01_perceptron_and_activations"
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory) -> Path:
+    """A course holding only the first notebook of the lab (NumPy only: fast to grade)."""
+    root = tmp_path_factory.mktemp("course")
+    for name in ("pyproject.toml", "nbgrader_config.py"):
+        shutil.copy(ROOT / name, root / name)
+    for kind in ("solutions", "labs"):
+        (root / kind / LAB).mkdir(parents=True)
+        shutil.copy(ROOT / kind / LAB / f"{NOTEBOOK}.ipynb", root / kind / LAB)
+    return root
+CELL_TIMEOUT = 15
+needs_bwrap = pytest.mark.skipif(bubblewrap() is None, reason="bubblewrap is not available here")
+
+WRONG_SIGMOID = "def sigmoid(z):\n    return z\n"
+FIRST_TWO = {"perceptron_output", "perceptron_output_batch"}
+
+
+def notebook(solved: set[str] | None, edits: dict[str, str] | None = None, append: dict[str, str] | None = None):
+    """The student notebook with ``solved`` answers; ``edits`` replace an answer cell's
+    source, ``append`` adds code after an answer."""
+    lab = load_lab(LAB, ROOT)
+    nb = filled_notebook(lab, NOTEBOOK, solved)
+    for cell in nb.cells:
+        grade_id = nbgrader_meta(cell).get("grade_id")
+        if edits and grade_id in edits:
+            cell.source = edits[grade_id]
+        if append and grade_id in append:
+            cell.source += "\n" + append[grade_id]
+    return nb
+
+
+def _listening_port():
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+
+    def accept():
+        while True:
+            try:
+                conn, _ = server.accept()
+                conn.close()
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    return server
+
+
+STEAL = '''
+def sigmoid(z):
+    # copy the instructor's answer from disk
+    import glob, json
+    for path in glob.glob({solutions!r} + "/**/*.ipynb", recursive=True):
+        for cell in json.load(open(path))["cells"]:
+            source = "".join(cell["source"])
+            if source.startswith("def sigmoid(z):"):
+                namespace = {{"np": __import__("numpy")}}
+                exec(source, namespace)
+                return namespace["sigmoid"](z)
+    raise RuntimeError("no solution found")
+'''
+
+NETWORK = '''
+def sigmoid(z):
+    import socket
+    socket.create_connection(("127.0.0.1", {port}), timeout=2).close()
+    import numpy as np
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+'''
+
+PATCH_EVERYTHING = WRONG_SIGMOID + '''
+import numpy as np, builtins
+np.allclose = lambda *a, **k: True
+np.testing.assert_allclose = lambda *a, **k: None
+np.isclose = lambda a, b, *x, **k: np.ones_like(np.asarray(a), dtype=bool)
+exercise.sigmoid.check = lambda *a, **k: print("✅ sigmoid: passed")
+builtins.AssertionError = type("Silent", (Exception,), {})
+'''
+
+FORGE = WRONG_SIGMOID + '''
+import re
+def _forge(lines):
+    text = "".join(lines)
+    found = re.search(r"(@@[0-9a-f]+@@)", text)
+    if not found:
+        return lines
+    marker = found.group(1)
+    return ["print(%r + '{\\"ok\\": true, \\"value\\": 42.0}' + %r)\\n" % (marker, marker)]
+get_ipython().input_transformers_post.append(_forge)
+'''
+
+HANG = '''
+import time
+while True:  # ignores interrupts
+    try:
+        time.sleep(0.05)
+    except KeyboardInterrupt:
+        pass
+'''
+
+CASES = {
+    # student id: (notebook, expected status, expected score or None, expected exercise scores)
+    "patches_asserts_and_numpy": (lambda: notebook(FIRST_TWO, edits={"sigmoid": PATCH_EVERYTHING}),
+                                  "graded", 4, {"sigmoid": 0}),
+    "forges_probe_replies": (lambda: notebook(FIRST_TWO, edits={"sigmoid": FORGE}), "graded", 4, {"sigmoid": 0}),
+    "hangs_ignoring_interrupts": (lambda: notebook(FIRST_TWO | {"sigmoid"}, append={"perceptron_output_batch": HANG}),
+                                  "timeout", 2, {"perceptron_output": 2, "perceptron_output_batch": 0, "sigmoid": 0}),
+    "kills_its_kernel": (lambda: notebook(FIRST_TWO | {"sigmoid", "tanh"}, append={"sigmoid": "import os; os.kill(os.getpid(), 9)"}),
+                         "crashed", 4, {"sigmoid": 0, "tanh": 0}),
+    "exhausts_memory": (lambda: notebook(FIRST_TWO | {"sigmoid"}, append={"sigmoid": "_hog = np.ones(300_000_000)"}),
+                        "memory", 4, {"sigmoid": 0}),
+    "floods_output": (lambda: notebook(FIRST_TWO | {"sigmoid"}, append={"sigmoid": "for _ in range(100_000):\n    print('x' * 1000)"}),
+                      "crashed", 4, {"sigmoid": 0}),
+    "fork_bomb": (lambda: notebook(FIRST_TWO | {"sigmoid"}, append={"sigmoid": "import subprocess\n_p = [subprocess.Popen(['sleep', '60']) for _ in range(150)]"}),
+                  "crashed", 4, {"sigmoid": 0}),
+    "clean_solution": (lambda: notebook(None), "graded", 16, {}),
+}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory, course):
+    subs = tmp_path_factory.mktemp("hostile")
+    out = tmp_path_factory.mktemp("hostile-out")
+    server = _listening_port()
+    cases = dict(CASES)
+    if bubblewrap():
+        steal = STEAL.format(solutions=str(course / "solutions"))
+        cases["reads_the_solutions"] = (lambda: notebook(FIRST_TWO, edits={"sigmoid": steal}), "graded", 4, {"sigmoid": 0})
+        port = server.getsockname()[1]
+        cases["uses_the_network"] = (lambda: notebook(FIRST_TWO, edits={"sigmoid": NETWORK.format(port=port)}),
+                                     "graded", 4, {"sigmoid": 0})
+    for student, (make, *_rest) in cases.items():
+        (subs / student).mkdir()
+        nbformat.write(make(), subs / student / f"{NOTEBOOK}.ipynb")
+    done = subprocess.run([GRADER, "autograde", LAB, str(subs), "--out", str(out), "--quiet",
+                           "--cell-timeout", str(CELL_TIMEOUT), "--memory-mb", "1024"],
+                          capture_output=True, text=True, cwd=course, timeout=1800)
+    server.close()
+    with open(out / "grades.csv") as fh:
+        rows = {row["student"]: row for row in csv.DictReader(fh)}
+    return cases, rows, done, subs, out
+
+
+def test_every_case_has_its_status_and_score(graded):
+    cases, rows, done, *_ = graded
+    assert done.returncode == 1, "not every submission was graded normally: the exit code must say so"
+    for student, (_, status, score, exercises) in cases.items():
+        row = rows[student]
+        assert row["status"] == status, f"{student}: {row}"
+        assert float(row["score"]) == score, f"{student}: {row}"
+        for name, points in exercises.items():
+            assert float(row[name]) == points, f"{student} {name}: {row}"
+
+
+def test_stopped_runs_name_the_cell(graded):
+    cases, rows, *_ = graded
+    for student, (_, status, *_rest) in cases.items():
+        if status in ("timeout", "crashed", "memory"):
+            assert "at cell" in rows[student]["reason"], rows[student]
+
+
+@needs_bwrap
+def test_sandbox_hid_the_solutions_and_the_network(graded):
+    _, rows, *_ = graded
+    assert float(rows["reads_the_solutions"]["sigmoid"]) == 0
+    assert float(rows["uses_the_network"]["sigmoid"]) == 0
+
+
+def test_regrade_is_deterministic_and_leaves_no_stale_score(graded, course, tmp_path):
+    cases, rows, _, subs, out = graded
+    run = lambda source, *extra: subprocess.run(  # noqa: E731
+        [GRADER, "autograde", LAB, str(source), "--out", str(out), "--quiet", "--cell-timeout", str(CELL_TIMEOUT),
+         *extra], capture_output=True, text=True, cwd=course, timeout=900)
+    read = lambda: {r["student"]: r for r in csv.DictReader(open(out / "grades.csv"))}  # noqa: E731
+    one = tmp_path / "one"
+    one.mkdir()
+    shutil.copytree(subs / "patches_asserts_and_numpy", one / "regraded")
+    same = lambda a, b: {k: v for k, v in a.items() if k != "student"} == {k: v for k, v in b.items() if k != "student"}  # noqa: E731
+    for _ in range(2):  # graded again from scratch: the same scores, the others untouched
+        run(one, "--regrade")
+        again = read()
+        assert same(again["regraded"], rows["patches_asserts_and_numpy"]), again["regraded"]
+        assert again["clean_solution"] == rows["clean_solution"]
+    # the student hands in an untouched notebook instead: nothing of the old score survives
+    nbformat.write(notebook(set()), one / "regraded" / f"{NOTEBOOK}.ipynb")
+    run(one)
+    assert float(read()["regraded"]["score"]) == 0
+
+
+def test_a_killed_run_resumes_without_regrading_the_others(graded, course):
+    cases, rows, _, subs, out = graded
+    rows_dir = out / "nbgrader" / "rows"
+    stamps = {p.parent.name: p.stat().st_mtime_ns for p in rows_dir.glob("*/row.json")}
+    (rows_dir / "clean_solution" / "row.json").unlink()  # as if the run died while grading it
+    done = subprocess.run([GRADER, "autograde", LAB, str(subs), "--out", str(out), "--quiet",
+                           "--cell-timeout", str(CELL_TIMEOUT), "--memory-mb", "1024"],
+                          capture_output=True, text=True, cwd=course, timeout=900)
+    after = {p.parent.name: p.stat().st_mtime_ns for p in rows_dir.glob("*/row.json")}
+    assert set(cases) <= set(after)
+    changed = {s for s in cases if after[s] != stamps.get(s)}
+    assert changed == {"clean_solution"}, changed
+    final = {r["student"]: r for r in csv.DictReader(open(out / "grades.csv"))}
+    assert final["clean_solution"] == rows["clean_solution"]
+    assert done.returncode == 1  # the hostile ones are still reported
+
+
+def test_feedback_and_canvas_export(graded):
+    cases, rows, _, subs, out = graded
+    page = (out / "feedback" / "patches_asserts_and_numpy.html").read_text()
+    assert "✘" in page and "✔" in page and "sigmoid" in page
+    for secret in ("probe(", "normal(", "Traceback", "BEGIN HIDDEN", "__ndarray__"):
+        assert secret not in page
+    canvas = list(csv.reader(open(out / "canvas.csv")))
+    assert canvas[0][:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+    assert set(rows) <= {r[0] for r in canvas[2:]}
