@@ -59,10 +59,27 @@ def _connection_file(argv: list[str]) -> Path | None:
     return None
 
 
+def _needed_under_tmp() -> list[str]:
+    """Folders the kernel needs that a private /tmp would hide (a course checked out or a
+    virtualenv made under /tmp, as CI does): the interpreter, its import path, the course
+    package's source tree."""
+    import importlib.util
+
+    keep = {sys.prefix, sys.base_prefix, os.path.dirname(os.path.realpath(sys.executable)), *sys.path}
+    for package in ("course_utils", "grader"):
+        spec = importlib.util.find_spec(package)
+        if spec and spec.origin:
+            keep.add(str(Path(spec.origin).resolve().parent.parent))
+    return sorted(p for p in keep if p and p.startswith("/tmp/") and os.path.isdir(p))
+
+
 def _bwrap_command(bwrap: str, kernel: list[str], hide: list[str]) -> list[str]:
     cwd = os.getcwd()
     cmd = [bwrap, "--die-with-parent", "--unshare-net", "--unshare-pid", "--unshare-ipc", "--new-session",
            "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+    for path in _needed_under_tmp():
+        cmd += ["--ro-bind", path, path]
+    # Hidden folders come after: they win over the binds above (solutions/ inside a checkout).
     for path in hide:
         if os.path.isdir(path):
             cmd += ["--tmpfs", path]

@@ -120,7 +120,9 @@ class WorkCourse:
     def _write_kernelspec(self) -> None:
         folder = self.root / "jupyter" / "kernels" / KERNEL_NAME
         folder.mkdir(parents=True, exist_ok=True)
-        hidden = [self.root, self.lab.source_dir.parent, self.lab.root / ".git", *self.hide]
+        package_tree = Path(__file__).resolve().parent.parent  # an editable install's checkout
+        hidden = [self.root, self.lab.source_dir.parent, self.lab.root / ".git",
+                  package_tree / "solutions", package_tree / ".git", *self.hide]
         argv = [sys.executable, "-m", "grader.sandbox", "--memory-mb", str(self.memory_mb),
                 "--cpu-seconds", str(max(120, self.cell_timeout * 10))]
         for folder_to_hide in hidden:

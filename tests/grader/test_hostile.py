@@ -21,21 +21,8 @@ from tests.paths import ROOT
 
 pytestmark = pytest.mark.slow
 
-GRADER = str(Path(sys.executable).parent / "grader")
-LAB = "neural_networks"
-NOTEBOOK = "01_perceptron_and_activations"
+from tests.grader.conftest import GRADER, LAB, NOTEBOOK
 
-
-@pytest.fixture(scope="module")
-def course(tmp_path_factory) -> Path:
-    """A course holding only the first notebook of the lab (NumPy only: fast to grade)."""
-    root = tmp_path_factory.mktemp("course")
-    for name in ("pyproject.toml", "nbgrader_config.py"):
-        shutil.copy(ROOT / name, root / name)
-    for kind in ("solutions", "labs"):
-        (root / kind / LAB).mkdir(parents=True)
-        shutil.copy(ROOT / kind / LAB / f"{NOTEBOOK}.ipynb", root / kind / LAB)
-    return root
 CELL_TIMEOUT = 15
 needs_bwrap = pytest.mark.skipif(bubblewrap() is None, reason="bubblewrap is not available here")
 
@@ -78,7 +65,7 @@ STEAL = '''
 def sigmoid(z):
     # copy the instructor's answer from disk
     import glob, json
-    for path in glob.glob({solutions!r} + "/**/*.ipynb", recursive=True):
+    for path in glob.glob({solutions!r} + "/**/*.ipynb", recursive=True) + glob.glob({package_solutions!r} + "/**/*.ipynb", recursive=True):
         for cell in json.load(open(path))["cells"]:
             source = "".join(cell["source"])
             if source.startswith("def sigmoid(z):"):
@@ -147,13 +134,14 @@ CASES = {
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory, course):
+def graded(tmp_path_factory, small_course):
+    course = small_course
     subs = tmp_path_factory.mktemp("hostile")
     out = tmp_path_factory.mktemp("hostile-out")
     server = _listening_port()
     cases = dict(CASES)
     if bubblewrap():
-        steal = STEAL.format(solutions=str(course / "solutions"))
+        steal = STEAL.format(solutions=str(course / "solutions"), package_solutions=str(ROOT / "solutions"))
         cases["reads_the_solutions"] = (lambda: notebook(FIRST_TWO, edits={"sigmoid": steal}), "graded", 4, {"sigmoid": 0})
         port = server.getsockname()[1]
         cases["uses_the_network"] = (lambda: notebook(FIRST_TWO, edits={"sigmoid": NETWORK.format(port=port)}),
@@ -195,7 +183,8 @@ def test_sandbox_hid_the_solutions_and_the_network(graded):
     assert float(rows["uses_the_network"]["sigmoid"]) == 0
 
 
-def test_regrade_is_deterministic_and_leaves_no_stale_score(graded, course, tmp_path):
+def test_regrade_is_deterministic_and_leaves_no_stale_score(graded, small_course, tmp_path):
+    course = small_course
     cases, rows, _, subs, out = graded
     run = lambda source, *extra: subprocess.run(  # noqa: E731
         [GRADER, "autograde", LAB, str(source), "--out", str(out), "--quiet", "--cell-timeout", str(CELL_TIMEOUT),
@@ -216,7 +205,8 @@ def test_regrade_is_deterministic_and_leaves_no_stale_score(graded, course, tmp_
     assert float(read()["regraded"]["score"]) == 0
 
 
-def test_a_killed_run_resumes_without_regrading_the_others(graded, course):
+def test_a_killed_run_resumes_without_regrading_the_others(graded, small_course):
+    course = small_course
     cases, rows, _, subs, out = graded
     rows_dir = out / "nbgrader" / "rows"
     stamps = {p.parent.name: p.stat().st_mtime_ns for p in rows_dir.glob("*/row.json")}
