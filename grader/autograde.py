@@ -10,6 +10,8 @@ the kernel (``nbgrader_plugins``). One failure never stops the others. Writes
 from __future__ import annotations
 
 import hashlib
+import os
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -64,7 +66,7 @@ def grade_submission(course: WorkCourse, lab: Lab, sub: Submission) -> Row:
     if not sub.files:
         return Row(sub.student, lab.name, INVALID, 0.0, lab.max_score, zero, "; ".join(sub.problems) or "nothing handed in")
     run = course.run_student(sub.student, sub.files, repair=True)
-    cells = course.scores(sub.student)
+    cells = run["cells"]
     if run["error"] and not cells:
         return Row(sub.student, lab.name, ERROR, 0.0, lab.max_score, zero, f"nbgrader failed: {run['error']}")
     exercises = {ex.name: sum(cells.get(t, {}).get("score", 0.0) for t in ex.test_cells) for ex in lab.exercises}
@@ -83,6 +85,15 @@ def grade_submission(course: WorkCourse, lab: Lab, sub: Submission) -> Row:
                "; ".join(notes), cells={"scores": cells, "checks": detail})
 
 
+def default_workers(memory_mb: int) -> int:
+    """As many parallel kernels as there are cores and memory for (a TensorFlow kernel
+    takes about 600 MB; ``memory_mb`` is the most one may take)."""
+    import psutil
+
+    by_memory = psutil.virtual_memory().available // ((min(memory_mb, 1024) + 256) << 20)
+    return max(1, min(os.cpu_count() or 1, int(by_memory)))
+
+
 def _fingerprint(sub: Submission, course: WorkCourse) -> str:
     digest = hashlib.sha256(course.reference_fingerprint().encode())
     for name in sorted(sub.files):
@@ -99,6 +110,7 @@ def autograde(
     memory_mb: int = 3072,
     progress: bool = True,
     regrade: bool = False,
+    workers: int | None = None,
 ) -> list[Row]:
     """Grade every submission in ``source`` into ``out``; return the rows of all students
     graded in ``out`` so far (this run's and earlier runs').
@@ -106,6 +118,7 @@ def autograde(
     A student whose files are unchanged since their last grading in ``out`` is not graded
     again unless ``regrade``; a run killed midway therefore resumes where it stopped, and
     each student's result is written in one step, so none is half-written or lost.
+    Students are graded ``workers`` at a time (default: :func:`default_workers`).
     """
     from tqdm.auto import tqdm
 
@@ -120,14 +133,34 @@ def autograde(
     if progress:
         print(protection())
     course.prepare()
-    for sub in tqdm(submissions, desc=f"grading {lab.name}", unit="student", disable=not progress):
+    todo = []
+    for sub in submissions:
         fingerprint = _fingerprint(sub, course)
         saved = course.saved_row(sub.student)
-        if saved and saved.get("fingerprint") == fingerprint and not regrade:
-            continue
+        if regrade or not saved or saved.get("fingerprint") != fingerprint:
+            todo.append((sub, fingerprint))
+
+    def grade_one(item: tuple[Submission, str]) -> None:
+        sub, fingerprint = item
         row = grade_submission(course, lab, sub)
         row.lms_id = sub.lms_id
         course.save_row(sub.student, {**asdict(row), "fingerprint": fingerprint})
+
+    # Each student is its own nbgrader process against its own scratch gradebook, so
+    # threads only wait on subprocesses; the course gradebook is written under a lock.
+    with ThreadPoolExecutor(max_workers=workers or default_workers(memory_mb)) as pool:
+        bar = tqdm(total=len(todo), desc=f"grading {lab.name}", unit="student", disable=not progress)
+        futures = [pool.submit(grade_one, item) for item in todo]
+        try:
+            for future in as_completed(futures):
+                future.result()
+                bar.update()
+        except BaseException:  # Ctrl-C: finish nothing new; graded students are saved
+            for future in futures:
+                future.cancel()
+            raise
+        finally:
+            bar.close()
     rows = [Row(**{k: v for k, v in saved.items() if k != "fingerprint"}) for saved in course.saved_rows()]
     reports.write_all(lab, rows, out)
     return rows

@@ -27,7 +27,8 @@ def _autograde(args: argparse.Namespace) -> int:
     source = Path(args.source)
     if not (source.is_dir() or (source.is_file() and source.suffix.lower() == ".zip")):
         raise CourseError(f"{source} is neither a folder of submissions nor a .zip of them.")
-    return _grade_and_print(lab, source, Path(args.out), args.cell_timeout, not args.quiet, args.memory_mb, args.regrade)
+    return _grade_and_print(lab, source, Path(args.out), args.cell_timeout, not args.quiet, args.memory_mb,
+                            args.regrade, args.workers)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -45,11 +46,11 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _grade_and_print(lab, source: Path, out: Path, cell_timeout: int, progress: bool, memory_mb: int = 3072,
-                     regrade: bool = False) -> int:
+                     regrade: bool = False, workers: int | None = None) -> int:
     from .autograde import GRADED, REPAIRED, autograde
 
     rows = autograde(lab, source, out, cell_timeout=cell_timeout, memory_mb=memory_mb, progress=progress,
-                     regrade=regrade)
+                     regrade=regrade, workers=workers)
     width = max([len(r.student) for r in rows] + [7])
     print(f"{'student':<{width}}  {'status':<8}  score")
     for r in rows:
@@ -73,6 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--out", required=True, help="output folder for grades.csv and grading state")
     grade.add_argument("--cell-timeout", type=int, default=60, help="seconds one cell may run (default 60)")
     grade.add_argument("--memory-mb", type=int, default=3072, help="memory one student's kernel may use (default 3072)")
+    grade.add_argument("--workers", type=int, default=None,
+                       help="students graded at once (default: as many as cores and memory allow)")
     grade.add_argument("--regrade", action="store_true",
                        help="grade again students whose files did not change since their last grading in --out")
     grade.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -14,10 +14,12 @@ import secrets
 import shutil
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 import nbformat
 
+from . import gradebook
 from . import probes as P
 from .course import CourseError, Lab, nbgrader_meta, run_nbgrader
 from .repair import repair_file
@@ -55,6 +57,8 @@ class WorkCourse:
         self.db = self.root / "gradebook.db"
         self.plan = self.root / "plan.json"
         self.reference = self.root / "reference.json"
+        self.template_db = self.root / "gradebook-template.db"
+        self._db_lock = threading.Lock()  # the course gradebook has one writer at a time
         self.cell_timeout = cell_timeout
         self.memory_mb = memory_mb
         self.hide = [p.resolve() for p in (hide or [])]
@@ -72,9 +76,13 @@ class WorkCourse:
             root=str(self.root), db=str(self.db), cell_timeout=self.cell_timeout,
             kernel=KERNEL_NAME, plan=str(self.plan)))
         self._write_kernelspec()
-        done = self._nbgrader(["generate_assignment", self.lab.name, "--force"], timeout=300)
-        if done.returncode != 0:
-            raise CourseError(f"nbgrader generate_assignment failed: {_last_error(done)}")
+        # The course gradebook, and an empty one that each student is graded against.
+        self.template_db.unlink(missing_ok=True)
+        for db in (self.db, self.template_db):
+            done = self._nbgrader(["generate_assignment", self.lab.name, "--force",
+                                   f"--CourseDirectory.db_url=sqlite:///{db}"], timeout=300)
+            if done.returncode != 0:
+                raise CourseError(f"nbgrader generate_assignment failed: {_last_error(done)}")
         self._fingerprint = self._write_plan()
         self._compute_reference(self._fingerprint)
 
@@ -160,13 +168,8 @@ class WorkCourse:
 
     def forget(self, student: str) -> None:
         """Remove every trace of an earlier grading of ``student``: no stale score survives."""
-        from nbgrader.api import Gradebook, MissingEntry
-
-        with Gradebook(f"sqlite:///{self.db}") as gb:
-            try:
-                gb.remove_submission(self.lab.name, student)
-            except MissingEntry:
-                pass
+        with self._db_lock:
+            gradebook.forget(self.db, self.lab.name, student)
         for step in ("submitted", "autograded", "results", "rows"):
             shutil.rmtree(self.root / step / student, ignore_errors=True)
 
@@ -204,6 +207,8 @@ class WorkCourse:
         results = self.root / "results" / student
         results.mkdir(parents=True)
         status_file = results / "sandbox-status.json"
+        scratch_db = results / "gradebook.db"
+        shutil.copyfile(self.template_db, scratch_db)
         # Unix socket paths must be short: keep them in a fresh folder under /tmp.
         sockets = Path(tempfile.mkdtemp(prefix="gk-"))
         args = [
@@ -212,6 +217,7 @@ class WorkCourse:
             f"--ProbingExecute.status_file={status_file}",
             f"--ProbeScores.report_dir={results / 'checks'}",
             f"--KernelManager.ip={sockets / 'kernel'}",
+            f"--CourseDirectory.db_url=sqlite:///{scratch_db}",
         ]
         if not reference:
             args.append(f"--ProbeScores.reference_file={self.reference}")
@@ -228,23 +234,12 @@ class WorkCourse:
             path = results / "checks" / f"{name}.json"
             if path.is_file():
                 reports[name] = json.loads(path.read_text())
+        cells = gradebook.read_scores(scratch_db, self.lab.name, self.lab.notebooks, student)
+        with self._db_lock:
+            gradebook.merge(self.db, scratch_db, self.lab.name, student)
         return {"error": error, "reports": reports, "answers_dir": results / "answers", "repairs": repairs,
+                "cells": cells,
                 "sandbox": json.loads(status_file.read_text()) if status_file.is_file() else None}
-
-    def scores(self, student: str) -> dict[str, dict]:
-        """Test cell name -> {"score", "max_score"} from nbgrader's gradebook."""
-        from nbgrader.api import Gradebook, MissingEntry
-
-        cells: dict[str, dict] = {}
-        with Gradebook(f"sqlite:///{self.db}") as gb:
-            for name in self.lab.notebooks:
-                try:
-                    notebook = gb.find_submission_notebook(name, self.lab.name, student)
-                except MissingEntry:
-                    continue
-                for grade in notebook.grades:
-                    cells[grade.name] = {"score": float(grade.score or 0.0), "max_score": float(grade.max_score)}
-        return cells
 
 
 def _last_error(done) -> str:
