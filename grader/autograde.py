@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -45,6 +46,7 @@ class Row:
     reason: str = ""
     cells: dict[str, dict] = field(default_factory=dict)
     lms_id: str | None = None
+    seconds: float = 0.0  # wall-clock time spent grading this student
 
 
 STOPPED = {"timeout": "timeout", "cpu": "timeout", "memory": "memory"}  # anything else: crashed
@@ -142,8 +144,9 @@ def autograde(
 
     def grade_one(item: tuple[Submission, str]) -> None:
         sub, fingerprint = item
+        start = time.perf_counter()
         row = grade_submission(course, lab, sub)
-        row.lms_id = sub.lms_id
+        row.lms_id, row.seconds = sub.lms_id, round(time.perf_counter() - start, 3)
         course.save_row(sub.student, {**asdict(row), "fingerprint": fingerprint})
 
     # Each student is its own nbgrader process against its own scratch gradebook, so
