@@ -93,6 +93,10 @@ def probe(name: str, code: str, *, rtol: float = 1e-7, atol: float = 1e-12, weig
     rng = np.random.default_rng(0)
     namespace = dict(caller)
     namespace.update({k: v.sample(rng) if isinstance(v, Draw) else v for k, v in inputs.items()})
-    *body, last = code.strip().splitlines() or [""]
-    exec("\n".join(body), namespace)
-    eval(last, namespace)
+    import ast
+
+    tree = ast.parse(code.strip())
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    exec(compile(tree, "<probe>", "exec"), namespace)
+    if last is not None:
+        eval(compile(ast.Expression(last.value), "<probe>", "eval"), namespace)
