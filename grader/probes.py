@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import base64
+import inspect
 import json
 import re
 import textwrap
@@ -66,21 +67,29 @@ def _is_declaration(node: ast.stmt) -> bool:
 # --- inputs and answers as data -------------------------------------------------------
 
 
-def encode(value: Any) -> Any:
-    """JSON-safe form of a probe input or answer (arrays as base64 raw bytes)."""
+def encode(value):
+    """JSON-safe form of a probe input or answer (arrays as base64 raw bytes).
+
+    Self-contained (its imports inside, no annotations): its source is also sent into the
+    kernel, where it encodes the student's answers (see ``KERNEL_RUNNER``).
+    """
+    import base64
+
+    import numpy
+
     if hasattr(value, "numpy") and callable(value.numpy):  # tf.Tensor, tf.Variable
         value = value.numpy()
-    if isinstance(value, np.generic):
-        value = value.item() if value.dtype.kind in _SAFE_KINDS else str(value)
-    if isinstance(value, np.ndarray):
-        if value.dtype.kind not in _SAFE_KINDS:
-            return {"__type__": f"ndarray[{value.dtype}]"}
-        data = np.array(value, order="C")
+    if isinstance(value, numpy.generic):
+        value = value.item() if value.dtype.kind in "biufc" else str(value)
+    if isinstance(value, numpy.ndarray):
+        if value.dtype.kind not in "biufc":  # never object arrays
+            return {"__type__": "ndarray[%s]" % value.dtype}
+        data = numpy.array(value, order="C")
         return {"__ndarray__": base64.b64encode(data.tobytes()).decode(), "dtype": data.dtype.str, "shape": list(data.shape)}
-    if value is None or isinstance(value, (bool, int, float, str)):
-        if isinstance(value, float) and not np.isfinite(value):
-            return {"__float__": repr(value)}
+    if value is None or isinstance(value, (bool, int, str)):
         return value
+    if isinstance(value, float):
+        return value if numpy.isfinite(value) else {"__float__": repr(value)}
     if isinstance(value, (list, tuple)):
         return {"__seq__": [encode(v) for v in value], "tuple": isinstance(value, tuple)}
     if isinstance(value, dict):
@@ -130,7 +139,7 @@ def draw_inputs(spec: Probe, secret: int, where: str) -> dict[str, Any]:
 
 # --- the code that runs inside the student's kernel ------------------------------------
 
-KERNEL_RUNNER = r'''
+_RUNNER = r'''
 def __grader_probe(payload, marker):
     import ast, base64, json, sys
     import numpy
@@ -149,26 +158,6 @@ def __grader_probe(payload, marker):
                 return {decode(k): decode(x) for k, x in v["__dict__"]}
         return v
 
-    def encode(value):
-        if hasattr(value, "numpy") and callable(value.numpy):
-            value = value.numpy()
-        if isinstance(value, numpy.generic):
-            value = value.item() if value.dtype.kind in "biufc" else str(value)
-        if isinstance(value, numpy.ndarray):
-            if value.dtype.kind not in "biufc":
-                return {"__type__": "ndarray[%s]" % value.dtype}
-            data = numpy.array(value, order="C")
-            return {"__ndarray__": base64.b64encode(data.tobytes()).decode(), "dtype": data.dtype.str, "shape": list(data.shape)}
-        if value is None or isinstance(value, (bool, int, str)):
-            return value
-        if isinstance(value, float):
-            return value if numpy.isfinite(value) else {"__float__": repr(value)}
-        if isinstance(value, (list, tuple)):
-            return {"__seq__": [encode(x) for x in value], "tuple": isinstance(value, tuple)}
-        if isinstance(value, dict):
-            return {"__dict__": [[encode(k), encode(x)] for k, x in value.items()]}
-        return {"__type__": type(value).__name__}
-
     namespace = dict(globals())
     namespace["np"] = numpy
     namespace.update({k: decode(v) for k, v in request["inputs"].items()})
@@ -185,6 +174,10 @@ def __grader_probe(payload, marker):
     sys.__stdout__.flush()
     print(marker + json.dumps(reply) + marker, flush=True)
 '''
+# The runner defines the same ``encode`` as this module, so answers are encoded in the
+# kernel exactly as the grader encodes the reference's.
+KERNEL_RUNNER = _RUNNER.replace("def __grader_probe(payload, marker):\n",
+                                "def __grader_probe(payload, marker):\n" + textwrap.indent(inspect.getsource(encode), "    "), 1)
 
 
 def kernel_call(code: str, inputs: dict[str, Any], marker: str) -> str:
