@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-JUPYTER_ARGS ?=
+# Jupyter refuses to run as root without being told (containers, CI machines).
+JUPYTER_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 PYTEST_ARGS ?=
 
 .PHONY: setup lab test release demo clean sandbox-tool
