@@ -5,7 +5,7 @@ notebook is rebuilt on the released one so that lost metadata or edited tests ca
 change its score (``repair``); each student is graded by nbgrader in its own process and
 sandboxed kernel (``workcourse``), the hidden checks compared with the reference outside
 the kernel (``nbgrader_plugins``). One failure never stops the others. Writes
-``OUT/grades.csv``, ``OUT/grades.json`` and ``OUT/intake.csv``.
+the reports described in ``reports``.
 """
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-
 from . import reports
 from .course import Lab
 from .intake import collect
@@ -24,6 +23,7 @@ from .workcourse import WorkCourse
 
 GRADED, REPAIRED, INVALID, ERROR = "graded", "repaired", "invalid", "error"
 STATUSES = (GRADED, REPAIRED, INVALID, "crashed", "timeout", "memory", ERROR)
+
 
 @dataclass
 class Submission:
@@ -37,6 +37,8 @@ class Submission:
 
 @dataclass
 class Row:
+    """One student's result: a line of grades.csv, with the detail of grades.json."""
+
     student: str
     lab: str
     status: str
@@ -52,7 +54,7 @@ class Row:
 STOPPED = {"timeout": "timeout", "cpu": "timeout", "memory": "memory"}  # anything else: crashed
 
 
-def _run_status(lab: Lab, notebook: str, run: dict) -> tuple[str, str] | None:
+def _run_status(notebook: str, run: dict) -> tuple[str, str] | None:
     """(status, reason) when a notebook's run stopped early, naming the cell that did it."""
     state = run.get("status", "completed")
     if state == "completed":
@@ -78,7 +80,7 @@ def grade_submission(course: WorkCourse, lab: Lab, sub: Submission) -> Row:
             notes.append(f"{name} not handed in")
             continue
         report = run["reports"].get(name)
-        stopped = _run_status(lab, name, report["run"]) if report else ("crashed", f"{name} was not graded")
+        stopped = _run_status(name, report["run"]) if report else ("crashed", f"{name} was not graded")
         if stopped:
             status = stopped[0] if status in (GRADED, REPAIRED) else status
             notes.append(stopped[1])

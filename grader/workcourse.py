@@ -55,9 +55,12 @@ class WorkCourse:
         self.lab = lab
         self.root = (out / "nbgrader").resolve()
         self.db = self.root / "gradebook.db"
-        self.plan = self.root / "plan.json"
-        self.reference = self.root / "reference.json"
-        self.template_db = self.root / "gradebook-template.db"
+        # Several labs may be graded into one folder (one nbgrader course): per-lab files.
+        self.plan = self.root / f"plan-{lab.name}.json"
+        self.reference = self.root / f"reference-{lab.name}.json"
+        self.template_db = self.root / f"gradebook-template-{lab.name}.db"
+        self.rows = self.root / "rows" / lab.name
+        self.results = self.root / "results" / lab.name
         self._db_lock = threading.Lock()  # the course gradebook has one writer at a time
         self.cell_timeout = cell_timeout
         self.memory_mb = memory_mb
@@ -170,23 +173,25 @@ class WorkCourse:
         """Remove every trace of an earlier grading of ``student``: no stale score survives."""
         with self._db_lock:
             gradebook.forget(self.db, self.lab.name, student)
-        for step in ("submitted", "autograded", "results", "rows"):
-            shutil.rmtree(self.root / step / student, ignore_errors=True)
+        for folder in (self.root / "submitted" / student / self.lab.name,
+                       self.root / "autograded" / student / self.lab.name,
+                       self.results / student, self.rows / student):
+            shutil.rmtree(folder, ignore_errors=True)
 
     def save_row(self, student: str, row: dict) -> None:
         """Store one student's result atomically (write, then rename)."""
-        folder = self.root / "rows" / student
+        folder = self.rows / student
         folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / "row.json.tmp"
         tmp.write_text(json.dumps(row, sort_keys=True, default=str))
         os.replace(tmp, folder / "row.json")
 
     def saved_row(self, student: str) -> dict | None:
-        path = self.root / "rows" / student / "row.json"
+        path = self.rows / student / "row.json"
         return json.loads(path.read_text()) if path.is_file() else None
 
     def saved_rows(self) -> list[dict]:
-        folder = self.root / "rows"
+        folder = self.rows
         paths = sorted(folder.glob("*/row.json")) if folder.is_dir() else []
         return [json.loads(p.read_text()) for p in paths]
 
@@ -204,7 +209,7 @@ class WorkCourse:
                 repairs += [f"{name}: {note}" for note in notes]
             else:
                 shutil.copyfile(path, folder / f"{name}.ipynb")
-        results = self.root / "results" / student
+        results = self.results / student
         results.mkdir(parents=True)
         status_file = results / "sandbox-status.json"
         scratch_db = results / "gradebook.db"

@@ -208,7 +208,7 @@ def test_regrade_is_deterministic_and_leaves_no_stale_score(graded, small_course
 def test_a_killed_run_resumes_without_regrading_the_others(graded, small_course):
     course = small_course
     cases, rows, _, subs, out = graded
-    rows_dir = out / "nbgrader" / "rows"
+    rows_dir = out / "nbgrader" / "rows" / LAB
     stamps = {p.parent.name: p.stat().st_mtime_ns for p in rows_dir.glob("*/row.json")}
     (rows_dir / "clean_solution" / "row.json").unlink()  # as if the run died while grading it
     done = subprocess.run([GRADER, "autograde", LAB, str(subs), "--out", str(out), "--quiet",
