@@ -19,6 +19,7 @@ from typing import Any
 import nbformat
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbgrader import utils
+from nbconvert.preprocessors import Preprocessor
 from nbgrader.preprocessors import Execute, SaveAutoGrades
 from traitlets import Integer, Unicode
 
@@ -184,3 +185,23 @@ class ProbeScores(SaveAutoGrades):
             verdicts.append({"name": spec["name"], "passed": ok, "reason": why})
         self._verdicts[grade_id] = verdicts
         return round(points * earned / total, 4) if total else 0.0
+
+
+class HideHiddenTests(Preprocessor):
+    """For ``nbgrader generate_feedback``: remove hidden-test blocks from test cells and
+    replace the tracebacks of failed test cells with one line, so feedback never shows the
+    hidden tests' code, inputs or tracebacks (nbgrader's own feedback shows all three)."""
+
+    enabled = True  # nbconvert preprocessors are off unless told otherwise
+
+    def preprocess_cell(self, cell, resources, index):
+        if utils.is_grade(cell) and not utils.is_solution(cell) and cell.cell_type == "code":
+            cell.source = P.strip_hidden(cell.source)
+            outputs = []
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error":
+                    output = nbformat.v4.new_output("stream", name="stdout",
+                                                    text="✘ Some checks of this exercise failed (details hidden).\n")
+                outputs.append(output)
+            cell.outputs = outputs
+        return cell, resources
