@@ -42,7 +42,7 @@ test: $(STAMP) sandbox-tool browser-tool
 release: $(STAMP)
 	$(BIN)/grader release
 
-## Grade bundled example submissions and print the table.
+## Grade example submissions built from the solutions and print the table.
 demo: $(STAMP) sandbox-tool
 	$(BIN)/grader demo --out demo-output
 
