@@ -145,6 +145,8 @@ def __grader_probe(payload, marker):
     import numpy
     request = json.loads(payload)
 
+    # Inputs come from the grader: a plain decoder is enough here. Answers travel the other
+    # way and are read by the grader's own ``decode``, which refuses anything unsafe.
     def decode(v):
         if isinstance(v, dict):
             if "__ndarray__" in v:
