@@ -2,17 +2,16 @@
 
 Intake checks every file and finds who handed in which notebook (``intake``); each
 notebook is rebuilt on the released one so that lost metadata or edited tests cannot
-change its score (``repair``); each student is graded by nbgrader in its own process and
-sandboxed kernel (``workcourse``), the hidden checks compared with the reference outside
-the kernel (``nbgrader_plugins``). One failure never stops the others. Writes
+change its score (``repair``); each student is graded by nbgrader in a fresh sandboxed
+kernel, by long-lived worker processes on this machine or on a Dask cluster (``worker``,
+``executors``); the hidden checks are compared with the reference outside the
+kernel (``nbgrader_plugins``). One failure never stops the others. Writes
 the reports described in ``reports``.
 """
 from __future__ import annotations
 
 import hashlib
 import os
-import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -49,6 +48,7 @@ class Row:
     cells: dict[str, dict] = field(default_factory=dict)
     lms_id: str | None = None
     seconds: float = 0.0  # wall-clock time spent grading this student
+    worker: str = ""  # host:pid of the worker process that graded it
 
 
 STOPPED = {"timeout": "timeout", "cpu": "timeout", "memory": "memory"}  # anything else: crashed
@@ -65,16 +65,20 @@ def _run_status(notebook: str, run: dict) -> tuple[str, str] | None:
     return STOPPED.get(state, "crashed"), f"{run.get('reason') or state}{where}"
 
 
-def grade_submission(course: WorkCourse, lab: Lab, sub: Submission) -> Row:
+def invalid_row(lab: Lab, sub: Submission) -> Row:
     zero = {ex.name: 0.0 for ex in lab.exercises}
-    if not sub.files:
-        return Row(sub.student, lab.name, INVALID, 0.0, lab.max_score, zero, "; ".join(sub.problems) or "nothing handed in")
-    run = course.run_student(sub.student, sub.files, repair=True)
+    return Row(sub.student, lab.name, INVALID, 0.0, lab.max_score, zero, "; ".join(sub.problems) or "nothing handed in")
+
+
+def graded_row(lab: Lab, sub: Submission, run: dict, repairs: list[str]) -> Row:
+    """The row of a student whose notebooks a worker graded (``run``: ``WorkCourse.store``)."""
+    zero = {ex.name: 0.0 for ex in lab.exercises}
     cells = run["cells"]
     if run["error"] and not cells:
-        return Row(sub.student, lab.name, ERROR, 0.0, lab.max_score, zero, f"nbgrader failed: {run['error']}")
+        return Row(sub.student, lab.name, ERROR, 0.0, lab.max_score, zero, f"nbgrader failed: {run['error']}",
+                   worker=run.get("worker", ""))
     exercises = {ex.name: sum(cells.get(t, {}).get("score", 0.0) for t in ex.test_cells) for ex in lab.exercises}
-    status, notes = (REPAIRED if run["repairs"] else GRADED), list(sub.problems) + run["repairs"]
+    status, notes = (REPAIRED if repairs else GRADED), list(sub.problems) + repairs
     for name in lab.notebooks:
         if name not in sub.files:
             notes.append(f"{name} not handed in")
@@ -86,7 +90,7 @@ def grade_submission(course: WorkCourse, lab: Lab, sub: Submission) -> Row:
             notes.append(stopped[1])
     detail = {name: report.get("checks", {}) for name, report in run["reports"].items()}
     return Row(sub.student, lab.name, status, round(sum(exercises.values()), 4), lab.max_score, exercises,
-               "; ".join(notes), cells={"scores": cells, "checks": detail})
+               "; ".join(notes), cells={"scores": cells, "checks": detail}, worker=run.get("worker", ""))
 
 
 def default_workers(memory_mb: int) -> int:
@@ -115,17 +119,20 @@ def autograde(
     progress: bool = True,
     regrade: bool = False,
     workers: int | None = None,
+    scheduler: str | None = None,
 ) -> list[Row]:
     """Grade every submission in ``source`` into ``out``; return the rows of all students
     graded in ``out`` so far (this run's and earlier runs').
 
     A student whose files are unchanged since their last grading in ``out`` is not graded
-    again unless ``regrade``; a run killed midway therefore resumes where it stopped, and
-    each student's result is written in one step, so none is half-written or lost.
-    Students are graded ``workers`` at a time (default: :func:`default_workers`).
+    again unless ``regrade``; a run stopped midway (Ctrl-C, a crash) therefore resumes where
+    it stopped, and each student's result is written in one step, so none is half-written.
+    Students are graded by ``workers`` local worker processes (default:
+    :func:`default_workers`), or on the Dask cluster at ``scheduler``.
     """
     from tqdm.auto import tqdm
 
+    from .executors import DaskExecutor, LocalExecutor
     from .sandbox import protection
 
     out.mkdir(parents=True, exist_ok=True)
@@ -137,35 +144,43 @@ def autograde(
     if progress:
         print(protection())
     course.prepare()
-    todo = []
+    todo: dict[str, tuple[Submission, str, list[str]]] = {}
+    tasks = []
     for sub in submissions:
         fingerprint = _fingerprint(sub, course)
         saved = course.saved_row(sub.student)
-        if regrade or not saved or saved.get("fingerprint") != fingerprint:
-            todo.append((sub, fingerprint))
+        if not (regrade or not saved or saved.get("fingerprint") != fingerprint):
+            continue
+        if not sub.files:
+            course.forget(sub.student)
+            course.save_row(sub.student, {**asdict(invalid_row(lab, sub)), "fingerprint": fingerprint})
+            continue
+        task, repairs = course.make_task(sub.student, sub.files, repair=True)
+        todo[sub.student] = (sub, fingerprint, repairs)
+        tasks.append(task)
 
-    def grade_one(item: tuple[Submission, str]) -> None:
-        sub, fingerprint = item
-        start = time.perf_counter()
-        row = grade_submission(course, lab, sub)
-        row.lms_id, row.seconds = sub.lms_id, round(time.perf_counter() - start, 3)
-        course.save_row(sub.student, {**asdict(row), "fingerprint": fingerprint})
-
-    # Each student is its own nbgrader process against its own scratch gradebook, so
-    # threads only wait on subprocesses; the course gradebook is written under a lock.
-    with ThreadPoolExecutor(max_workers=workers or default_workers(memory_mb)) as pool:
-        bar = tqdm(total=len(todo), desc=f"grading {lab.name}", unit="student", disable=not progress)
-        futures = [pool.submit(grade_one, item) for item in todo]
-        try:
-            for future in as_completed(futures):
-                future.result()
-                bar.update()
-        except BaseException:  # Ctrl-C: finish nothing new; graded students are saved
-            for future in futures:
-                future.cancel()
-            raise
-        finally:
-            bar.close()
+    timeout = course.task_timeout(len(lab.notebooks))
+    if scheduler:
+        executor = DaskExecutor(scheduler, course.bundle, timeout)
+        where = executor.describe()
+    else:
+        count = min(workers or default_workers(memory_mb), max(1, len(tasks)))
+        executor = LocalExecutor(count, course.bundle, timeout, course.root / "logs")
+        where = f"{count} local worker{'s' * (count > 1)}"
+    skipped = len(submissions) - len(todo)
+    if progress:
+        print(f"grading {len(tasks)} students on {where}" + (f"; {skipped} unchanged since their last grading" if skipped else ""))
+    bar = tqdm(total=len(tasks), desc=f"grading {lab.name}", unit="student", disable=not progress)
+    try:
+        for task, result in executor.run(tasks):
+            sub, fingerprint, repairs = todo[task.student]
+            row = graded_row(lab, sub, course.store(result), repairs)
+            row.lms_id, row.seconds = sub.lms_id, result.seconds
+            course.save_row(sub.student, {**asdict(row), "fingerprint": fingerprint})
+            bar.update()
+    finally:  # Ctrl-C included: workers and kernels stop now; graded students are saved
+        executor.close()
+        bar.close()
     rows = [Row(**{k: v for k, v in saved.items() if k != "fingerprint"}) for saved in course.saved_rows()]
     reports.write_all(lab, rows, out)
     return rows

@@ -27,8 +27,13 @@ def _autograde(args: argparse.Namespace) -> int:
     source = Path(args.source)
     if not (source.is_dir() or (source.is_file() and source.suffix.lower() == ".zip")):
         raise CourseError(f"{source} is neither a folder of submissions nor a .zip of them.")
-    return _grade_and_print(lab, source, Path(args.out), args.cell_timeout, not args.quiet, args.memory_mb,
-                            args.regrade, args.workers)
+    try:
+        return _grade_and_print(lab, source, Path(args.out), args.cell_timeout, not args.quiet, args.memory_mb,
+                                args.regrade, args.workers, args.scheduler)
+    except KeyboardInterrupt:
+        print(f"\ngrader: stopped. Every student graded so far is saved in {args.out}; run the same "
+              "command again to grade the rest.", file=sys.stderr)
+        return 130
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -46,11 +51,11 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _grade_and_print(lab, source: Path, out: Path, cell_timeout: int, progress: bool, memory_mb: int = 3072,
-                     regrade: bool = False, workers: int | None = None) -> int:
+                     regrade: bool = False, workers: int | None = None, scheduler: str | None = None) -> int:
     from .autograde import GRADED, REPAIRED, autograde
 
     rows = autograde(lab, source, out, cell_timeout=cell_timeout, memory_mb=memory_mb, progress=progress,
-                     regrade=regrade, workers=workers)
+                     regrade=regrade, workers=workers, scheduler=scheduler)
     width = max([len(r.student) for r in rows] + [7])
     print(f"{'student':<{width}}  {'status':<8}  score")
     for r in rows:
@@ -76,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--memory-mb", type=int, default=3072, help="memory one student's kernel may use (default 3072)")
     grade.add_argument("--workers", type=int, default=None,
                        help="students graded at once (default: as many as cores and memory allow)")
+    grade.add_argument("--scheduler", metavar="ADDRESS",
+                       help="grade on a Dask cluster (e.g. tcp://10.0.0.5:8786) whose workers have this package "
+                            "installed; start them with --nthreads 1")
     grade.add_argument("--regrade", action="store_true",
                        help="grade again students whose files did not change since their last grading in --out")
     grade.add_argument("--quiet", action="store_true", help="no progress bar")

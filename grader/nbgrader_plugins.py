@@ -48,6 +48,7 @@ class ProbingExecute(Execute):
     status_file = Unicode("", help="file the sandbox writes when it stops a kernel").tag(config=True)
     output_limit = Integer(200_000, help="bytes of output kept per cell").tag(config=True)
     output_kill = Integer(20_000_000, help="bytes of output in one cell that end the run").tag(config=True)
+    max_procs = Integer(64, help="processes the kernel may have when a cell ends (as the sandbox's --max-procs)").tag(config=True)
 
     def preprocess(self, nb: nbformat.NotebookNode, resources: Any = None, km: Any = None):
         notebook = resources["nbgrader"]["notebook"]
@@ -93,6 +94,7 @@ class ProbingExecute(Execute):
         cell, resources = super().preprocess_cell(cell, resources, index)
         if self._timed_out:
             raise RunStopped("timeout", f"a cell ran longer than {self.timeout} s")
+        self._check_processes()
         if utils.is_grade(cell):
             grade_id = cell.metadata.nbgrader["grade_id"]
             self._ran.append(grade_id)
@@ -100,6 +102,19 @@ class ProbingExecute(Execute):
                 self._answers[grade_id] = [self._ask(p, index) for p in self._plan[grade_id]]
         self._run["cell"] = None
         return cell, resources
+
+    def _check_processes(self) -> None:
+        # The sandbox's watchdog samples while a cell runs and can see a fork bomb only after
+        # the cell is over; checking here stops the run at the cell that did it, every time.
+        import psutil
+
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        try:
+            count = len(psutil.Process(process.pid).children(recursive=True)) if process else 0
+        except psutil.Error:
+            return
+        if count > self.max_procs:
+            raise RunStopped("processes", f"started more than {self.max_procs} processes")
 
     def _ask(self, spec: dict, index: int) -> dict:
         marker = f"@@{secrets.token_hex(8)}@@"

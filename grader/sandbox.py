@@ -101,7 +101,24 @@ def _bwrap_command(bwrap: str, kernel: list[str], hide: list[str]) -> list[str]:
     return cmd + kernel
 
 
+def die_with_parent() -> None:
+    """Linux: this process gets SIGKILL when its parent dies (a grading worker killed on
+    Ctrl-C or a timeout takes its kernels with it)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    parent = os.getppid()
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the call above
+        os._exit(1)
+
+
 def _set_limits(cpu_seconds: int, file_mb: int) -> None:
+    die_with_parent()
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
     resource.setrlimit(resource.RLIMIT_FSIZE, (file_mb << 20, file_mb << 20))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
@@ -156,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     opts = parser.parse_args(argv[:split])
     kernel = argv[split + 1:]
 
+    die_with_parent()
     status_file = os.environ.pop(STATUS_ENV, "")
 
     def report(status: str, reason: str) -> None:

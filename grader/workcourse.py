@@ -1,9 +1,11 @@
 """The private nbgrader course of one grading run (``OUT/nbgrader``).
 
-It holds a copy of the lab's sources, nbgrader's gradebook, the grading plan (each hidden
-probe with its inputs drawn from the run's secret seed), the reference solution's answers,
-and the sandboxed kernelspec. Student code can see none of it: the sandbox hides the
-whole folder except the student's own workspace.
+It holds a copy of the lab's sources, nbgrader's gradebook (the one formgrader and
+``generate_feedback`` read), the grading plan (each hidden probe with its inputs drawn
+from the run's secret seed), the reference solution's answers, every student's autograded
+notebooks, and the per-student results. Grading itself happens in workers
+(``grader.worker``) from a :class:`~grader.worker.CourseBundle` made here; student code
+sees none of this folder.
 """
 from __future__ import annotations
 
@@ -12,9 +14,6 @@ import json
 import os
 import secrets
 import shutil
-import sys
-import tempfile
-import threading
 from pathlib import Path
 
 import nbformat
@@ -23,29 +22,17 @@ from . import gradebook
 from . import probes as P
 from .course import CourseError, Lab, nbgrader_meta, run_nbgrader
 from .repair import repair_file
-from .sandbox import STATUS_ENV
+from .executors import LocalExecutor
+from .worker import CourseBundle, GradingResult, GradingTask
 
 REFERENCE_STUDENT = "_reference"
-KERNEL_NAME = "course-sandbox"
 
 CONFIG = '''\
-# Written by `grader autograde`: a private nbgrader course for one grading run.
-from grader.nbgrader_plugins import ProbingExecute, ProbeScores
-from nbgrader.preprocessors import IgnorePattern, LimitOutput, AssignLatePenalties, CheckCellMetadata
-from nbconvert.preprocessors import ClearMetadataPreprocessor
-
+# Written by `grader autograde`: the gradebook and autograded notebooks of a grading run,
+# for nbgrader's formgrader and generate_feedback (grading itself runs in grader.worker).
 c = get_config()  # noqa: F821
 c.CourseDirectory.root = {root!r}
 c.CourseDirectory.db_url = "sqlite:///" + {db!r}
-c.Autograde.autograde_preprocessors = [
-    ProbingExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, ProbeScores,
-    AssignLatePenalties, CheckCellMetadata,
-]
-c.ProbingExecute.timeout = {cell_timeout}
-c.ProbingExecute.kernel_name = {kernel!r}
-c.ProbingExecute.plan_file = {plan!r}
-c.ProbeScores.plan_file = {plan!r}
-c.KernelManager.transport = "ipc"
 '''
 
 
@@ -61,7 +48,6 @@ class WorkCourse:
         self.template_db = self.root / f"gradebook-template-{lab.name}.db"
         self.rows = self.root / "rows" / lab.name
         self.results = self.root / "results" / lab.name
-        self._db_lock = threading.Lock()  # the course gradebook has one writer at a time
         self.cell_timeout = cell_timeout
         self.memory_mb = memory_mb
         self.hide = [p.resolve() for p in (hide or [])]
@@ -69,25 +55,49 @@ class WorkCourse:
     # --- setting up -----------------------------------------------------------------
 
     def prepare(self) -> None:
-        """Sources, config, kernelspec, gradebook, plan and reference answers."""
+        """Sources, config, gradebook, plan, reference answers and the bundle for workers."""
         self.root.mkdir(parents=True, exist_ok=True)
         source = self.root / "source" / self.lab.name
         if source.exists():
             shutil.rmtree(source)
         shutil.copytree(self.lab.source_dir, source, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-        (self.root / "nbgrader_config.py").write_text(CONFIG.format(
-            root=str(self.root), db=str(self.db), cell_timeout=self.cell_timeout,
-            kernel=KERNEL_NAME, plan=str(self.plan)))
-        self._write_kernelspec()
-        # The course gradebook, and an empty one that each student is graded against.
-        self.template_db.unlink(missing_ok=True)
-        for db in (self.db, self.template_db):
-            done = self._nbgrader(["generate_assignment", self.lab.name, "--force",
-                                   f"--CourseDirectory.db_url=sqlite:///{db}"], timeout=300)
-            if done.returncode != 0:
-                raise CourseError(f"nbgrader generate_assignment failed: {_last_error(done)}")
+        (self.root / "nbgrader_config.py").write_text(CONFIG.format(root=str(self.root), db=str(self.db)))
+        # The course gradebook, and an empty one that each student is graded against; made
+        # again only when the sources changed (two nbgrader runs: seconds saved per rerun).
+        stamp = self.root / f"generated-{self.lab.name}.sha256"
+        digest = hashlib.sha256()
+        for path in sorted(source.rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(source)).encode() + b"\0" + path.read_bytes())
+        fresh = stamp.is_file() and stamp.read_text() == digest.hexdigest() and self.db.is_file() and self.template_db.is_file()
+        if not fresh:
+            stamp.unlink(missing_ok=True)
+            self.template_db.unlink(missing_ok=True)
+            for db in (self.db, self.template_db):
+                done = self._nbgrader(["generate_assignment", self.lab.name, "--force",
+                                       f"--CourseDirectory.db_url=sqlite:///{db}"], timeout=300)
+                if done.returncode != 0:
+                    raise CourseError(f"nbgrader generate_assignment failed: {_last_error(done)}")
+            stamp.write_text(digest.hexdigest())
         self._fingerprint = self._write_plan()
         self._compute_reference(self._fingerprint)
+        self.bundle = self._bundle(self.reference.read_text())
+
+    def _bundle(self, reference: str | None) -> CourseBundle:
+        source = self.root / "source" / self.lab.name
+        files = {str(p.relative_to(source)): p.read_bytes() for p in sorted(source.rglob("*")) if p.is_file()}
+        hide = [self.root, self.lab.source_dir.parent, self.lab.root / ".git", *self.hide]
+        fields = dict(lab=self.lab.name, notebooks=tuple(self.lab.notebooks), source_files=files,
+                      template_db=self.template_db.read_bytes(), plan=self.plan.read_text(), reference=reference,
+                      cell_timeout=self.cell_timeout, memory_mb=self.memory_mb, hide=tuple(map(str, hide)))
+        digest = hashlib.sha256(repr(sorted((k, v) for k, v in fields.items() if k != "source_files")).encode())
+        for rel, content in files.items():
+            digest.update(rel.encode() + b"\0" + content)
+        return CourseBundle(**fields, fingerprint=digest.hexdigest())
+
+    def task_timeout(self, notebooks: int) -> float:
+        """Seconds one student's grading may take in all before its worker is stopped."""
+        return 120 + (self.cell_timeout + 30) * 3 * max(1, notebooks)
 
     def reference_fingerprint(self) -> str:
         """Changes when the lab's sources or the secret change (set by :meth:`prepare`)."""
@@ -128,30 +138,18 @@ class WorkCourse:
         self.plan.write_text(json.dumps(plan))
         return digest.hexdigest()
 
-    def _write_kernelspec(self) -> None:
-        folder = self.root / "jupyter" / "kernels" / KERNEL_NAME
-        folder.mkdir(parents=True, exist_ok=True)
-        package_tree = Path(__file__).resolve().parent.parent  # an editable install's checkout
-        hidden = [self.root, self.lab.source_dir.parent, self.lab.root / ".git",
-                  package_tree / "solutions", package_tree / ".git", *self.hide]
-        argv = [sys.executable, "-m", "grader.sandbox", "--memory-mb", str(self.memory_mb),
-                "--cpu-seconds", str(max(120, self.cell_timeout * 10))]
-        for folder_to_hide in hidden:
-            argv += ["--hide", str(folder_to_hide)]
-        argv += ["--", sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-        spec = {"argv": argv, "display_name": "Python 3 (grading sandbox)", "language": "python",
-                # interrupts travel as messages: signals would stop at the sandbox boundary
-                "interrupt_mode": "message",
-                "env": {"COURSE_LABS_QUICK": "1", "PYTHONDONTWRITEBYTECODE": "1"}}
-        (folder / "kernel.json").write_text(json.dumps(spec, indent=1))
-
     def _compute_reference(self, fingerprint: str) -> None:
         if self.reference.is_file():
             stored = json.loads(self.reference.read_text())
             if stored.get("_fingerprint") == fingerprint:
                 return
         files = {name: self.lab.source_dir / f"{name}.ipynb" for name in self.lab.notebooks}
-        run = self.run_student(REFERENCE_STUDENT, files, reference=True)
+        task, _ = self.make_task(REFERENCE_STUDENT, files)
+        executor = LocalExecutor(1, self._bundle(None), self.task_timeout(len(files)), self.root / "logs")
+        (_, result), = executor.run([task])
+        run = self.store(result)
+        if run["error"]:
+            raise CourseError(f"grading the reference solution failed: {run['error']} (log: {self.results / task.student})")
         answers: dict = {"_fingerprint": fingerprint}
         for name in self.lab.notebooks:
             report = run["reports"].get(name, {})
@@ -160,21 +158,18 @@ class WorkCourse:
             failed = [f"{cell}: {v['name']}" for cell, vs in report.get("checks", {}).items() for v in vs if not v["passed"]]
             if failed:
                 raise CourseError(f"the reference solution fails its own hidden checks in {name}: {failed}")
-            answers[name] = json.loads((run["answers_dir"] / f"{name}.json").read_text())["answers"]
+            answers[name] = run["answers"][name]["answers"]
         self.reference.write_text(json.dumps(answers))
 
     # --- grading --------------------------------------------------------------------
 
-    def _nbgrader(self, args: list[str], timeout: float, env: dict[str, str] | None = None):
-        extra = {"JUPYTER_PATH": str(self.root / "jupyter"), **(env or {})}
-        return run_nbgrader(args, cwd=self.root, timeout=timeout, extra_env=extra)
+    def _nbgrader(self, args: list[str], timeout: float):
+        return run_nbgrader(args, cwd=self.root, timeout=timeout)
 
     def forget(self, student: str) -> None:
         """Remove every trace of an earlier grading of ``student``: no stale score survives."""
-        with self._db_lock:
-            gradebook.forget(self.db, self.lab.name, student)
-        for folder in (self.root / "submitted" / student / self.lab.name,
-                       self.root / "autograded" / student / self.lab.name,
+        gradebook.forget(self.db, self.lab.name, student)
+        for folder in (self.root / "autograded" / student / self.lab.name,
                        self.results / student, self.rows / student):
             shutil.rmtree(folder, ignore_errors=True)
 
@@ -195,56 +190,48 @@ class WorkCourse:
         paths = sorted(folder.glob("*/row.json")) if folder.is_dir() else []
         return [json.loads(p.read_text()) for p in paths]
 
-    def run_student(self, student: str, files: dict[str, Path], reference: bool = False, repair: bool = False) -> dict:
-        """Autograde one student's notebooks; returns the nbgrader result, per-notebook
-        reports and the repairs made (with ``repair``, each notebook is rebuilt on the
-        released one first)."""
-        self.forget(student)
-        folder = self.root / "submitted" / student / self.lab.name
-        folder.mkdir(parents=True)
+    def make_task(self, student: str, files: dict[str, Path], repair: bool = False) -> tuple[GradingTask, list[str]]:
+        """One student's grading task and the repairs made: with ``repair``, each notebook is
+        rebuilt on the released one first (``grader.repair``)."""
+        notebooks: dict[str, bytes] = {}
         repairs: list[str] = []
+        folder = self.root / "submitted" / student / self.lab.name
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
         for name, path in files.items():
             if repair:
                 notes = repair_file(path, self.root / "release" / self.lab.name / f"{name}.ipynb", folder / f"{name}.ipynb")
                 repairs += [f"{name}: {note}" for note in notes]
             else:
                 shutil.copyfile(path, folder / f"{name}.ipynb")
+            notebooks[name] = (folder / f"{name}.ipynb").read_bytes()
+        return GradingTask(student, notebooks), repairs
+
+    def store(self, result: GradingResult) -> dict:
+        """Keep what a worker sent back: autograded notebooks, checks, answers, the log, and
+        the student's grades merged into the course gradebook (only the coordinator writes
+        it, one student at a time, so there is no SQLite contention)."""
+        student = result.student
+        self.forget(student)
+        autograded = self.root / "autograded" / student / self.lab.name
+        autograded.mkdir(parents=True)
+        for name, content in result.autograded.items():
+            (autograded / f"{name}.ipynb").write_bytes(content)
         results = self.results / student
         results.mkdir(parents=True)
-        status_file = results / "sandbox-status.json"
-        scratch_db = results / "gradebook.db"
-        shutil.copyfile(self.template_db, scratch_db)
-        # Unix socket paths must be short: keep them in a fresh folder under /tmp.
-        sockets = Path(tempfile.mkdtemp(prefix="gk-"))
-        args = [
-            "autograde", self.lab.name, f"--student={student}", "--force",
-            f"--ProbingExecute.answers_dir={results / 'answers'}",
-            f"--ProbingExecute.status_file={status_file}",
-            f"--ProbeScores.report_dir={results / 'checks'}",
-            f"--KernelManager.ip={sockets / 'kernel'}",
-            f"--CourseDirectory.db_url=sqlite:///{scratch_db}",
-        ]
-        if not reference:
-            args.append(f"--ProbeScores.reference_file={self.reference}")
-        budget = 120 + (self.cell_timeout + 30) * 3 * max(1, len(files))
-        try:
-            done = self._nbgrader(args, timeout=budget, env={STATUS_ENV: str(status_file)})
-            error = "" if done.returncode == 0 else _last_error(done)
-        except Exception as exc:  # subprocess.TimeoutExpired: nbgrader itself hung
-            error = f"grading stopped after {budget} s ({type(exc).__name__})"
-        finally:
-            shutil.rmtree(sockets, ignore_errors=True)
-        reports = {}
-        for name in files:
-            path = results / "checks" / f"{name}.json"
-            if path.is_file():
-                reports[name] = json.loads(path.read_text())
-        cells = gradebook.read_scores(scratch_db, self.lab.name, self.lab.notebooks, student)
-        with self._db_lock:
+        for kind, store in (("checks", result.reports), ("answers", result.answers)):
+            (results / kind).mkdir()
+            for name, report in store.items():
+                (results / kind / f"{name}.json").write_text(json.dumps(report))
+        (results / "nbgrader.log").write_text(f"graded by {result.worker} in {result.seconds} s\n{result.log}")
+        cells: dict[str, dict] = {}
+        if result.gradebook:
+            scratch_db = results / "gradebook.db"
+            scratch_db.write_bytes(result.gradebook)
+            cells = gradebook.read_scores(scratch_db, self.lab.name, self.lab.notebooks, student)
             gradebook.merge(self.db, scratch_db, self.lab.name, student)
-        return {"error": error, "reports": reports, "answers_dir": results / "answers", "repairs": repairs,
-                "cells": cells,
-                "sandbox": json.loads(status_file.read_text()) if status_file.is_file() else None}
+        return {"error": result.error, "reports": result.reports, "answers": result.answers, "cells": cells,
+                "sandbox": result.sandbox, "worker": result.worker}
 
 
 def _last_error(done) -> str:

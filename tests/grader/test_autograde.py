@@ -91,9 +91,9 @@ def lab():
 
 
 def test_student_with_nothing_is_invalid_not_silent(lab):
-    from grader.autograde import Submission, grade_submission
+    from grader.autograde import Submission, invalid_row
 
-    row = grade_submission(None, lab, Submission("dave", problems=["no notebook in dave/"]))
+    row = invalid_row(lab, Submission("dave", problems=["no notebook in dave/"]))
     assert row.status == INVALID and row.score == 0 and "no notebook" in row.reason
 
 

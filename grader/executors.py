@@ -1,0 +1,165 @@
+"""Who runs the grading tasks: worker processes on this machine, or a Dask cluster.
+
+Both take the same :class:`~grader.worker.GradingTask` objects and yield
+``(task, result)`` pairs as they finish, in any order; a task that fails yields a result
+with ``error`` set, so one bad submission never stops the others. The coordinator (the
+``grader autograde`` process) stores each result as it arrives: only it writes the course
+gradebook and the output folder.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import queue
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from .worker import CourseBundle, GradingResult, GradingTask
+
+Outcome = tuple[GradingTask, GradingResult]
+
+
+class LocalExecutor:
+    """``workers`` long-lived ``python -m grader.worker`` processes, one task each at a time.
+
+    A worker that dies or overruns ``task_timeout`` is killed with its kernels (its own
+    process group) and replaced; its task is reported as failed.
+    """
+
+    def __init__(self, workers: int, bundle: CourseBundle, task_timeout: float, log_dir: Path) -> None:
+        self.workers, self.bundle, self.task_timeout, self.log_dir = max(1, workers), bundle, task_timeout, log_dir
+        self._procs: dict[int, subprocess.Popen] = {}
+        self._stop = threading.Event()
+
+    def run(self, tasks: Iterable[GradingTask]) -> Iterator[Outcome]:
+        todo: queue.Queue[GradingTask | None] = queue.Queue()
+        done: queue.Queue[Outcome] = queue.Queue()
+        tasks = list(tasks)
+        for task in tasks:
+            todo.put(task)
+        slots = min(self.workers, len(tasks))
+        for _ in range(slots):
+            todo.put(None)
+        threads = [threading.Thread(target=self._slot, args=(i, todo, done), daemon=True) for i in range(slots)]
+        for thread in threads:
+            thread.start()
+        try:
+            for _ in tasks:
+                yield done.get()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop every worker and its kernels now (Ctrl-C, or the run is over)."""
+        self._stop.set()
+        for slot in list(self._procs):
+            self._kill(slot)
+
+    def _slot(self, slot: int, todo: queue.Queue, done: queue.Queue) -> None:
+        while not self._stop.is_set():
+            task = todo.get()
+            if task is None:
+                break
+            try:
+                result = self._run_one(slot, task)
+            except Exception as exc:  # the worker died or broke its channel
+                self._kill(slot)
+                result = GradingResult(task.student, error=f"grading worker failed: {exc}"[:300])
+            if not self._stop.is_set():
+                done.put((task, result))
+        self._kill(slot)
+
+    def _worker(self, slot: int) -> subprocess.Popen:
+        proc = self._procs.get(slot)
+        if proc is not None and proc.poll() is None:
+            return proc
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.log_dir / f"worker-{slot}.log", "ab") as log:
+            env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+            # Its own session: Ctrl-C in the terminal reaches the coordinator only, which
+            # then stops the workers itself; killing the group takes the kernels with it.
+            proc = subprocess.Popen([sys.executable, "-m", "grader.worker"], stdin=subprocess.PIPE,
+                                    stdout=subprocess.PIPE, stderr=log, env=env, start_new_session=True)
+        pickle.dump(self.bundle, proc.stdin)
+        proc.stdin.flush()
+        self._procs[slot] = proc
+        return proc
+
+    def _run_one(self, slot: int, task: GradingTask) -> GradingResult:
+        proc = self._worker(slot)
+        expired = threading.Event()
+
+        def expire() -> None:
+            expired.set()
+            self._kill(slot)
+
+        timer = threading.Timer(self.task_timeout, expire)
+        timer.start()
+        try:
+            pickle.dump((task, self.bundle.fingerprint), proc.stdin)
+            proc.stdin.flush()
+            result = pickle.load(proc.stdout)
+        except (EOFError, OSError, pickle.UnpicklingError) as exc:
+            if expired.is_set() and not self._stop.is_set():
+                return GradingResult(task.student, error=f"grading stopped after {self.task_timeout:.0f} s")
+            raise RuntimeError(f"the worker process ended ({type(exc).__name__})") from exc
+        finally:
+            timer.cancel()
+        return result
+
+    def _kill(self, slot: int) -> None:
+        proc = self._procs.pop(slot, None)
+        if proc is None or proc.poll() is not None:
+            return
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
+
+
+class DaskExecutor:
+    """Tasks shipped to a ``dask.distributed`` cluster whose workers have the course package
+    installed. Start workers with ``--nthreads 1`` (a worker process grades one student at a
+    time; give it more processes with ``--nworkers``)."""
+
+    def __init__(self, scheduler: str, bundle: CourseBundle, task_timeout: float) -> None:
+        from distributed import Client
+
+        self.client = Client(scheduler, timeout="30s")
+        self.bundle, self.task_timeout = bundle, task_timeout
+
+    def run(self, tasks: Iterable[GradingTask]) -> Iterator[Outcome]:
+        from distributed import as_completed
+
+        from .worker import grade
+
+        tasks = list(tasks)
+        bundle = self.client.scatter(self.bundle, broadcast=True)  # sent once per worker, not per task
+        futures = {}
+        for task in tasks:
+            future = self.client.submit(grade, task, bundle, pure=False, retries=1, key=f"grade-{task.student}-{os.urandom(4).hex()}")
+            futures[future.key] = (future, task)
+        try:
+            for future in as_completed([f for f, _ in futures.values()]):
+                task = futures[future.key][1]
+                try:
+                    result = future.result()
+                except Exception as exc:  # the task raised on the worker, or the worker was lost
+                    result = GradingResult(task.student, error=f"dask task failed: {type(exc).__name__}: {exc}"[:300])
+                yield task, result
+        finally:
+            self.client.cancel([f for f, _ in futures.values()])
+            self.close()
+
+    def close(self) -> None:
+        self.client.close()
+
+    def describe(self) -> str:
+        workers = self.client.scheduler_info().get("workers", {})
+        threads = sum(w.get("nthreads", 1) for w in workers.values())
+        return f"dask scheduler {self.client.scheduler.address}: {len(workers)} workers, {threads} threads"

@@ -1,0 +1,259 @@
+"""The grading worker: grades one student's notebooks with nbgrader, in this process.
+
+A worker is a long-lived process (``python -m grader.worker`` started by the local
+executor, or a ``dask worker``) that imports nbgrader once and then grades student after
+student through nbgrader's own ``Autograde`` converter, the one ``nbgrader autograde``
+runs. That saves the ~1.9 s of interpreter start-up and imports that a ``nbgrader``
+process per student costs. Student code never runs here: each student gets a fresh
+sandboxed kernel (``grader.sandbox``), shut down at once when the notebook is done.
+
+Everything a task needs travels with it (:class:`CourseBundle`, :class:`GradingTask`) and
+everything it produces comes back (:class:`GradingResult`), so a worker on another machine
+needs the course package installed and nothing else.
+"""
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import pickle
+import shutil
+import socket
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+KERNEL_NAME = "course-sandbox"
+
+
+@dataclass(frozen=True)
+class CourseBundle:
+    """What every task of one grading run shares: the lab's nbgrader sources, the empty
+    gradebook, the grading plan, the reference answers and the sandbox settings."""
+
+    lab: str
+    notebooks: tuple[str, ...]
+    source_files: dict[str, bytes]  # path relative to source/<lab> -> content
+    template_db: bytes
+    plan: str  # JSON
+    reference: str | None  # JSON; None while the reference itself is graded
+    cell_timeout: int
+    memory_mb: int
+    hide: tuple[str, ...]  # folders and files the kernel must not see, where they exist
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class GradingTask:
+    student: str
+    notebooks: dict[str, bytes]  # notebook name -> the (repaired) submitted file
+
+
+@dataclass
+class GradingResult:
+    student: str
+    error: str = ""
+    reports: dict[str, dict] = field(default_factory=dict)  # notebook -> {"run", "checks"}
+    answers: dict[str, dict] = field(default_factory=dict)  # notebook -> probe answers and run
+    autograded: dict[str, bytes] = field(default_factory=dict)  # notebook -> executed file
+    gradebook: bytes = b""  # the scratch gradebook with this student's grades
+    sandbox: dict | None = None
+    log: str = ""
+    worker: str = ""  # host:pid that graded it
+    seconds: float = 0.0
+
+
+_lock = threading.Lock()  # nbgrader and the kernel's environment are per process: one task at a time
+_scratch: Path | None = None
+
+
+def _scratch_root() -> Path:
+    global _scratch
+    if _scratch is None:
+        _scratch = Path(tempfile.mkdtemp(prefix="grader-worker-")).resolve()
+        atexit.register(shutil.rmtree, _scratch, True)
+    return _scratch
+
+
+def _course_folder(bundle: CourseBundle) -> Path:
+    """The bundle's nbgrader course on this worker, written once per bundle."""
+    root = _scratch_root() / bundle.fingerprint[:16]
+    if (root / "ready").is_file():
+        return root
+    shutil.rmtree(root, ignore_errors=True)
+    for rel, content in bundle.source_files.items():
+        path = root / "source" / bundle.lab / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    (root / "plan.json").write_text(bundle.plan)
+    if bundle.reference is not None:
+        (root / "reference.json").write_text(bundle.reference)
+    _write_kernelspec(root, bundle)
+    (root / "ready").touch()
+    return root
+
+
+def _write_kernelspec(root: Path, bundle: CourseBundle) -> None:
+    folder = root / "jupyter" / "kernels" / KERNEL_NAME
+    folder.mkdir(parents=True, exist_ok=True)
+    package_tree = Path(__file__).resolve().parent.parent  # an editable install's checkout
+    hidden = [_scratch_root(), package_tree / "solutions", package_tree / ".git", *map(Path, bundle.hide)]
+    argv = [sys.executable, "-m", "grader.sandbox", "--memory-mb", str(bundle.memory_mb),
+            "--cpu-seconds", str(max(120, bundle.cell_timeout * 10))]
+    for path in hidden:
+        argv += ["--hide", str(path)]
+    argv += ["--", sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    spec = {"argv": argv, "display_name": "Python 3 (grading sandbox)", "language": "python",
+            # interrupts travel as messages: signals would stop at the sandbox boundary
+            "interrupt_mode": "message",
+            "env": {"COURSE_LABS_QUICK": "1", "PYTHONDONTWRITEBYTECODE": "1"}}
+    (folder / "kernel.json").write_text(json.dumps(spec, indent=1))
+
+
+def nbgrader_config(root: Path, db: Path, cell_timeout: int, plan: Path, extra: dict | None = None):
+    """The autograde configuration of a grading run (also written as nbgrader_config.py)."""
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput
+    from traitlets.config import Config
+
+    from .nbgrader_plugins import ProbeScores, ProbingExecute
+
+    c = Config()
+    c.CourseDirectory.root = str(root)
+    c.CourseDirectory.db_url = f"sqlite:///{db}"
+    c.Autograde.autograde_preprocessors = [
+        ProbingExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, ProbeScores,
+        AssignLatePenalties, CheckCellMetadata,
+    ]
+    c.ProbingExecute.timeout = cell_timeout
+    c.ProbingExecute.kernel_name = KERNEL_NAME
+    c.ProbingExecute.plan_file = str(plan)
+    c.ProbingExecute.shutdown_kernel = "immediate"  # nothing to save: waiting is waste
+    c.ProbeScores.plan_file = str(plan)
+    c.KernelManager.transport = "ipc"
+    for key, value in (extra or {}).items():
+        section, name = key.split(".")
+        c[section][name] = value
+    return c
+
+
+def grade(task: GradingTask, bundle: CourseBundle) -> GradingResult:
+    """Autograde one student's notebooks with nbgrader's ``Autograde``, in this process."""
+    with _lock:
+        start = time.perf_counter()
+        result = _grade(task, bundle)
+        result.worker = f"{socket.gethostname()}:{os.getpid()}"
+        result.seconds = round(time.perf_counter() - start, 3)
+        return result
+
+
+def _grade(task: GradingTask, bundle: CourseBundle) -> GradingResult:
+    from nbgrader.apps.api import NbGraderAPI
+
+    from .sandbox import STATUS_ENV
+
+    root = _course_folder(bundle)
+    student = task.student
+    submitted = root / "submitted" / student / bundle.lab
+    autograded = root / "autograded" / student / bundle.lab
+    results = root / "results" / student
+    for folder in (submitted.parent, autograded.parent, results):
+        shutil.rmtree(folder, ignore_errors=True)
+    submitted.mkdir(parents=True)
+    results.mkdir(parents=True)
+    for name, content in task.notebooks.items():
+        (submitted / f"{name}.ipynb").write_bytes(content)
+    db = results / "gradebook.db"
+    db.write_bytes(bundle.template_db)
+    status_file = results / "sandbox-status.json"
+    sockets = Path(tempfile.mkdtemp(prefix="gk-"))  # Unix socket paths must be short
+    extra = {
+        "ProbingExecute.answers_dir": str(results / "answers"),
+        "ProbingExecute.status_file": str(status_file),
+        "ProbeScores.report_dir": str(results / "checks"),
+        "KernelManager.ip": str(sockets / "kernel"),
+    }
+    if bundle.reference is not None:
+        extra["ProbeScores.reference_file"] = str(root / "reference.json")
+    config = nbgrader_config(root, db, bundle.cell_timeout, root / "plan.json", extra)
+    saved_env = {key: os.environ.get(key) for key in ("JUPYTER_PATH", STATUS_ENV, "PATH")}
+    os.environ["JUPYTER_PATH"] = str(root / "jupyter")
+    os.environ[STATUS_ENV] = str(status_file)  # read by the sandbox launcher, outside the sandbox
+    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    try:
+        outcome = NbGraderAPI(config=config).autograde(bundle.lab, student, force=True, create=True)
+    except Exception as exc:  # nbgrader raised outside its own error capture
+        outcome = {"success": False, "error": f"{type(exc).__name__}: {exc}", "log": ""}
+    finally:
+        for key, value in saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        shutil.rmtree(sockets, ignore_errors=True)
+    result = GradingResult(student, log=(outcome.get("log") or "")[-20_000:])
+    if not outcome.get("success"):
+        result.error = _last_error(outcome.get("error") or outcome.get("log") or "nbgrader failed")
+    for name in task.notebooks:
+        for kind, store in (("checks", result.reports), ("answers", result.answers)):
+            path = results / kind / f"{name}.json"
+            if path.is_file():
+                store[name] = json.loads(path.read_text())
+        path = autograded / f"{name}.ipynb"
+        if path.is_file():
+            result.autograded[name] = path.read_bytes()
+    result.gradebook = db.read_bytes()
+    if status_file.is_file():
+        try:
+            result.sandbox = json.loads(status_file.read_text())
+        except ValueError:
+            result.sandbox = {"status": "unknown", "reason": "unreadable sandbox status"}
+    for folder in (submitted.parent, autograded.parent, results):
+        shutil.rmtree(folder, ignore_errors=True)
+    return result
+
+
+def _last_error(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    interesting = [line for line in lines if "Error" in line or "error" in line]
+    return (interesting or lines or ["no output"])[-1][:300]
+
+
+def main() -> int:
+    """Serve tasks over stdin/stdout (pickled ``(task, bundle)`` in, result out) until EOF."""
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    channel_in = os.fdopen(os.dup(0), "rb")
+    channel_out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # anything printed goes to the worker's log, never into the channel
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    import nbgrader.apps.api  # noqa: F401  (import once, before the first task)
+
+    bundles: dict[str, CourseBundle] = {}
+    while True:
+        try:
+            message = pickle.load(channel_in)
+        except EOFError:
+            return 0
+        if isinstance(message, CourseBundle):  # sent once per bundle, then named by fingerprint
+            bundles[message.fingerprint] = message
+            continue
+        task, fingerprint = message
+        try:
+            result = grade(task, bundles[fingerprint])
+        except BaseException as exc:  # report, keep serving
+            result = GradingResult(task.student, error=f"worker failed: {type(exc).__name__}: {exc}"[:300])
+        pickle.dump(result, channel_out)
+        channel_out.flush()
+
+
+if __name__ == "__main__":
+    # Run as grader.worker, not __main__: pickled tasks and results name grader.worker's classes.
+    from grader.worker import main as serve
+
+    sys.exit(serve())
