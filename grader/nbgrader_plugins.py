@@ -99,7 +99,7 @@ class ProbingExecute(Execute):
             grade_id = cell.metadata.nbgrader["grade_id"]
             self._ran.append(grade_id)
             if grade_id in self._plan:
-                self._answers[grade_id] = [self._ask(p, index) for p in self._plan[grade_id]]
+                self._answers[grade_id] = self._ask(self._plan[grade_id], index)
         self._run["cell"] = None
         return cell, resources
 
@@ -116,20 +116,24 @@ class ProbingExecute(Execute):
         if count > self.max_procs:
             raise RunStopped("processes", f"started more than {self.max_procs} processes")
 
-    def _ask(self, spec: dict, index: int) -> dict:
-        marker = f"@@{secrets.token_hex(8)}@@"
-        inputs = {k: P.decode(v) for k, v in spec["inputs"].items()}
-        probe_cell = nbformat.v4.new_code_cell(P.kernel_call(spec["code"], inputs, marker))
+    def _ask(self, specs: list[dict], index: int) -> list[dict]:
+        """Run a test cell's probes in the kernel, all in one execution; their answers."""
+        markers = [f"@@{secrets.token_hex(8)}@@" for _ in specs]
+        calls = [(spec["code"], {k: P.decode(v) for k, v in spec["inputs"].items()}, marker)
+                 for spec, marker in zip(specs, markers)]
+        probe_cell = nbformat.v4.new_code_cell(P.kernel_batch(calls))
         self._output_bytes = 0
         test_cell = self.nb.cells[index]
+        self._probing = True
         try:
             self.execute_cell(probe_cell, index, store_history=False)
         finally:
+            self._probing = False
             self.nb.cells[index] = test_cell  # nbclient stores the executed cell at that index
         if self._timed_out:
             raise RunStopped("timeout", f"a hidden check ran longer than {self.timeout} s")
         text = "".join(o.get("text", "") for o in probe_cell.outputs if o.get("output_type") == "stream")
-        return P.parse_reply(text, marker)
+        return [P.parse_reply(text, marker) for marker in markers]
 
     async def _async_handle_timeout(self, timeout: int, cell: Any = None):
         # Interrupt like nbgrader, then stop the run: a kernel that ignores the interrupt
@@ -142,8 +146,8 @@ class ProbingExecute(Execute):
         self._output_bytes += size
         if self._output_bytes > self.output_kill:
             raise RunStopped("output", "printed more output than allowed")
-        if self._output_bytes > self.output_limit:
-            return None  # keep the first part only; the notebook stays readable
+        if self._output_bytes > self.output_limit and not getattr(self, "_probing", False):
+            return None  # keep the first part only; the notebook stays readable (answers: all)
         return super().output(outs, msg, display_id, cell_index)
 
 

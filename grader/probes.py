@@ -175,6 +175,7 @@ def __grader_probe(payload, marker):
         reply = {"ok": False, "error": type(exc).__name__}
     sys.__stdout__.flush()
     print(marker + json.dumps(reply) + marker, flush=True)
+    return reply.get("error") == "KeyboardInterrupt"  # interrupted (timeout): stop the batch
 '''
 # The runner defines the same ``encode`` as this module, so answers are encoded in the
 # kernel exactly as the grader encodes the reference's.
@@ -184,8 +185,18 @@ KERNEL_RUNNER = _RUNNER.replace("def __grader_probe(payload, marker):\n",
 
 def kernel_call(code: str, inputs: dict[str, Any], marker: str) -> str:
     """The code sent to the kernel for one probe."""
-    payload = json.dumps({"code": code, "inputs": {k: encode(v) for k, v in inputs.items()}})
-    return f"{KERNEL_RUNNER}\n__grader_probe({payload!r}, {marker!r})\ndel __grader_probe\n"
+    return kernel_batch([(code, inputs, marker)])
+
+
+def kernel_batch(calls: list[tuple[str, dict[str, Any], str]]) -> str:
+    """The code sent to the kernel for several probes at once (code, inputs, marker each):
+    one execution instead of one per probe, each answer printed between its own marker."""
+    lines = [KERNEL_RUNNER]
+    for code, inputs, marker in calls:
+        payload = json.dumps({"code": code, "inputs": {k: encode(v) for k, v in inputs.items()}})
+        lines.append(f"if __grader_probe({payload!r}, {marker!r}):\n    raise KeyboardInterrupt")
+    lines.append("del __grader_probe")
+    return "\n".join(lines) + "\n"
 
 
 def parse_reply(text: str, marker: str) -> dict[str, Any]:

@@ -74,3 +74,24 @@ def test_compare_shapes_and_integers():
     assert P.compare(np.ones((2, 3)), np.ones((3, 2)), 1e-7, 0)[1].startswith("the result has shape")
     assert "integers" in P.compare(np.array([1, 2]), np.array([1.0, 2.0]), 1e-7, 0)[1]
     assert P.compare((1, [2.0]), (1, [2.0 + 1e-12]), 1e-7, 0) == (True, "")
+
+
+def test_a_batch_answers_each_probe_and_stops_when_interrupted():
+    def interrupted(z):
+        raise KeyboardInterrupt
+
+    calls = [("f(z)", {"z": 1.0}, "@@a@@"), ("f(z) + 1", {"z": 2.0}, "@@b@@")]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(P.kernel_batch(calls), {"f": lambda z: z * 10})
+    assert [P.parse_reply(out.getvalue(), m)["value"] for m in ("@@a@@", "@@b@@")] == [10.0, 21.0]
+    out = io.StringIO()
+    stopped = False
+    with contextlib.redirect_stdout(out):
+        try:
+            exec(P.kernel_batch(calls), {"f": interrupted})
+        except KeyboardInterrupt:
+            stopped = True
+    assert stopped, "a timeout's interrupt must end the batch, not move on to the next probe"
+    assert P.parse_reply(out.getvalue(), "@@a@@") == {"ok": False, "error": "KeyboardInterrupt"}
+    assert P.parse_reply(out.getvalue(), "@@b@@")["error"].startswith("no answer")
