@@ -94,11 +94,12 @@ def graded_row(lab: Lab, sub: Submission, run: dict, repairs: list[str]) -> Row:
 
 
 def default_workers(memory_mb: int) -> int:
-    """As many parallel kernels as there are cores and memory for (a TensorFlow kernel
-    takes about 600 MB; ``memory_mb`` is the most one may take)."""
+    """As many workers as there are cores and memory for: a worker holds two kernels at
+    times (the one grading, the next one starting), a TensorFlow kernel takes about 600 MB,
+    ``memory_mb`` is the most one may take."""
     import psutil
 
-    by_memory = psutil.virtual_memory().available // ((min(memory_mb, 1024) + 256) << 20)
+    by_memory = psutil.virtual_memory().available // ((2 * min(memory_mb, 1024) + 256) << 20)
     return max(1, min(os.cpu_count() or 1, int(by_memory)))
 
 

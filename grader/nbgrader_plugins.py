@@ -20,8 +20,9 @@ import nbformat
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbgrader import utils
 from nbconvert.preprocessors import Preprocessor
+from jupyter_core.utils import run_sync
 from nbgrader.preprocessors import Execute, SaveAutoGrades
-from traitlets import Integer, Unicode
+from traitlets import Bool, Integer, List, Unicode
 
 from . import probes as P
 
@@ -49,6 +50,9 @@ class ProbingExecute(Execute):
     output_limit = Integer(200_000, help="bytes of output kept per cell").tag(config=True)
     output_kill = Integer(20_000_000, help="bytes of output in one cell that end the run").tag(config=True)
     max_procs = Integer(64, help="processes the kernel may have when a cell ends (as the sandbox's --max-procs)").tag(config=True)
+    prestart = Bool(False, help="use a kernel started ahead of time, and start the next one (grader.kernel_pool)").tag(config=True)
+    prestart_dir = Unicode("", help="where kernels started ahead keep their working folders").tag(config=True)
+    prestart_modules = List(Unicode(), help="modules a kernel started ahead imports").tag(config=True)
 
     def preprocess(self, nb: nbformat.NotebookNode, resources: Any = None, km: Any = None):
         notebook = resources["nbgrader"]["notebook"]
@@ -59,6 +63,7 @@ class ProbingExecute(Execute):
         for cell in nb.cells:
             if utils.is_grade(cell) and cell.metadata.nbgrader.get("grade_id") in self._plan:
                 cell.source = P.strip_hidden(cell.source)
+        self._pooled = None
         try:
             super().preprocess(nb, resources, km)
         except RunStopped as stop:
@@ -69,6 +74,8 @@ class ProbingExecute(Execute):
             self._run.update(self._sandbox_status() or {"status": "crashed", "reason": "the kernel died"})
         except Exception as exc:  # nbclient failures (kernel failed to start, ...)
             self._run.update(status="crashed", reason=f"{type(exc).__name__}: {exc}"[:300])
+        finally:
+            self._release_pooled()
         result = {"answers": self._answers, "ran": self._ran, "run": self._run}
         resources[RESOURCE_KEY] = result
         if self.answers_dir:
@@ -77,8 +84,34 @@ class ProbingExecute(Execute):
             (folder / f"{notebook}.json").write_text(json.dumps(result))
         return nb, resources
 
+    async def async_start_new_kernel(self, **kwargs: Any) -> None:
+        from .kernel_pool import POOL
+
+        pooled = None
+        if self.prestart:
+            pooled = await POOL.take(self.kernel_name, Path(self.prestart_dir), list(self.prestart_modules))
+        if pooled is not None:
+            self.km, self._pooled = pooled.km, pooled
+        else:
+            await super().async_start_new_kernel(**kwargs)
+        if self.prestart:  # the next student's kernel starts while this one's notebook runs
+            POOL.prestart(self.kernel_name, Path(self.prestart_dir), list(self.prestart_modules), env={})
+
+    start_new_kernel = run_sync(async_start_new_kernel)
+
+    def _release_pooled(self) -> None:
+        from .kernel_pool import release
+
+        pooled, self._pooled = self._pooled, None
+        if pooled is None:
+            return
+        if pooled.status_file.is_file() and self.status_file:  # the sandbox's verdict, where the worker reads it
+            Path(self.status_file).write_bytes(pooled.status_file.read_bytes())
+        release(pooled)
+
     def _sandbox_status(self) -> dict | None:
-        path = Path(self.status_file) if self.status_file else None
+        pooled = getattr(self, "_pooled", None)
+        path = pooled.status_file if pooled else Path(self.status_file) if self.status_file else None
         if path and path.is_file():
             try:
                 return json.loads(path.read_text())

@@ -44,6 +44,7 @@ class CourseBundle:
     memory_mb: int
     hide: tuple[str, ...]  # folders and files the kernel must not see, where they exist
     fingerprint: str
+    prestart: bool = True  # start each next kernel ahead, imports done (grader.kernel_pool)
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,10 @@ def _grade(task: GradingTask, bundle: CourseBundle) -> GradingResult:
     }
     if bundle.reference is not None:
         extra["ProbeScores.reference_file"] = str(root / "reference.json")
+    if bundle.prestart:
+        extra["ProbingExecute.prestart"] = True
+        extra["ProbingExecute.prestart_dir"] = str(root / "kernels")
+        extra["ProbingExecute.prestart_modules"] = _imports(bundle)
     config = nbgrader_config(root, db, bundle.cell_timeout, root / "plan.json", extra)
     saved_env = {key: os.environ.get(key) for key in ("JUPYTER_PATH", STATUS_ENV, "PATH")}
     os.environ["JUPYTER_PATH"] = str(root / "jupyter")
@@ -216,10 +221,26 @@ def _grade(task: GradingTask, bundle: CourseBundle) -> GradingResult:
     return result
 
 
+def _imports(bundle: CourseBundle) -> list[str]:
+    from .kernel_pool import lab_imports
+
+    texts = [content.decode("utf-8", "replace") for rel, content in bundle.source_files.items() if rel.endswith(".ipynb")]
+    return lab_imports(texts)
+
+
 def _last_error(text: str) -> str:
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     interesting = [line for line in lines if "Error" in line or "error" in line]
     return (interesting or lines or ["no output"])[-1][:300]
+
+
+def _close_pool() -> None:
+    """Kill the kernel started ahead for a student who will not come."""
+    from jupyter_core.utils import ensure_event_loop
+
+    from .kernel_pool import POOL
+
+    ensure_event_loop().run_until_complete(POOL.close())
 
 
 def main() -> int:
@@ -239,6 +260,7 @@ def main() -> int:
         try:
             message = pickle.load(channel_in)
         except EOFError:
+            _close_pool()
             return 0
         if isinstance(message, CourseBundle):  # sent once per bundle, then named by fingerprint
             bundles[message.fingerprint] = message
