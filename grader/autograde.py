@@ -136,6 +136,7 @@ def autograde(
     from .executors import DaskExecutor, LocalExecutor
     from .sandbox import protection
 
+    client = DaskExecutor.connect(scheduler) if scheduler else None  # fail fast, before any work
     out.mkdir(parents=True, exist_ok=True)
     intake = collect(lab, source, out / "intake")
     reports.write_intake(intake, out)
@@ -162,7 +163,7 @@ def autograde(
 
     timeout = course.task_timeout(len(lab.notebooks))
     if scheduler:
-        executor = DaskExecutor(scheduler, course.bundle, timeout)
+        executor = DaskExecutor(client, course.bundle)
         where = executor.describe()
     else:
         count = min(workers or default_workers(memory_mb), max(1, len(tasks)))

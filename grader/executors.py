@@ -127,11 +127,21 @@ class DaskExecutor:
     installed. Start workers with ``--nthreads 1`` (a worker process grades one student at a
     time; give it more processes with ``--nworkers``)."""
 
-    def __init__(self, scheduler: str, bundle: CourseBundle, task_timeout: float) -> None:
+    def __init__(self, client, bundle: CourseBundle) -> None:
+        self.client, self.bundle = client, bundle  # each task is bounded by the cell timeouts
+
+    @staticmethod
+    def connect(scheduler: str):
+        """A ``distributed.Client`` for ``scheduler``, or a clear error (checked before any work)."""
         from distributed import Client
 
-        self.client = Client(scheduler, timeout="30s")
-        self.bundle, self.task_timeout = bundle, task_timeout
+        from .course import CourseError
+
+        try:
+            return Client(scheduler, timeout="20s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise CourseError(f"cannot reach the Dask scheduler at {scheduler}: {exc}. Start it with "
+                              "`dask scheduler` and its workers with `dask worker ADDRESS --nthreads 1`.") from exc
 
     def run(self, tasks: Iterable[GradingTask]) -> Iterator[Outcome]:
         from distributed import as_completed

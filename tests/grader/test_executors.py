@@ -161,3 +161,14 @@ def test_progress_bar_shows_an_eta(small_course, tmp_path):
     assert "grading 3 students on 2 local workers" in done.stdout
     assert f"grading {LAB}" in done.stderr and "3/3" in done.stderr
     assert "<" in done.stderr  # tqdm's [elapsed<remaining]
+
+
+def test_an_unreachable_scheduler_is_a_clear_message(small_course, tmp_path):
+    lab = load_lab(LAB, small_course)
+    write_examples(lab, tmp_path / "subs", singles=[])
+    done = subprocess.run([GRADER, "autograde", LAB, str(tmp_path / "subs"), "--out", str(tmp_path / "out"),
+                           "--scheduler", "tcp://127.0.0.1:9", "--quiet"],
+                          capture_output=True, text=True, cwd=small_course, timeout=600)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -7,9 +7,7 @@ import csv
 import shutil
 import socket
 import subprocess
-import sys
 import threading
-from pathlib import Path
 
 import nbformat
 import pytest
