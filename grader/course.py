@@ -142,14 +142,14 @@ def list_labs(root: Path) -> list[str]:
 
 
 def run_nbgrader(
-    args: list[str], cwd: Path, timeout: float | None = None, extra_env: dict[str, str] | None = None
+    args: list[str], cwd: Path, timeout: float | None = None
 ) -> "subprocess.CompletedProcess[str]":
     """Run ``python -m nbgrader ARGS`` in ``cwd`` (nbgrader reads nbgrader_config.py there).
 
     The interpreter's own bin folder goes first on PATH: nbgrader creates its gradebook by
     running the ``alembic`` script, which is only on PATH when the venv is activated.
     """
-    env = {**os.environ, **(extra_env or {})}
+    env = dict(os.environ)
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     return subprocess.run(
         [sys.executable, "-m", "nbgrader", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
