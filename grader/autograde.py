@@ -161,13 +161,12 @@ def autograde(
         todo[sub.student] = (sub, fingerprint, repairs)
         tasks.append(task)
 
-    timeout = course.task_timeout(len(lab.notebooks))
     if scheduler:
         executor = DaskExecutor(client, course.bundle)
         where = executor.describe()
     else:
         count = min(workers or default_workers(memory_mb), max(1, len(tasks)))
-        executor = LocalExecutor(count, course.bundle, timeout, course.root / "logs")
+        executor = LocalExecutor(count, course.bundle, course.task_timeout(len(lab.notebooks)), course.root / "logs")
         where = f"{count} local worker{'s' * (count > 1)}"
     skipped = len(submissions) - len(todo)
     if progress:

@@ -23,7 +23,7 @@ from . import probes as P
 from .course import CourseError, Lab, nbgrader_meta, run_nbgrader
 from .repair import repair_file
 from .executors import LocalExecutor
-from .worker import CourseBundle, GradingResult, GradingTask
+from .worker import CourseBundle, GradingResult, GradingTask, last_error
 
 REFERENCE_STUDENT = "_reference"
 
@@ -77,7 +77,7 @@ class WorkCourse:
                 done = self._nbgrader(["generate_assignment", self.lab.name, "--force",
                                        f"--CourseDirectory.db_url=sqlite:///{db}"], timeout=300)
                 if done.returncode != 0:
-                    raise CourseError(f"nbgrader generate_assignment failed: {_last_error(done)}")
+                    raise CourseError(f"nbgrader generate_assignment failed: {last_error((done.stderr or '') + (done.stdout or ''))}")
             stamp.write_text(digest.hexdigest())
         self._fingerprint = self._write_plan()
         self._compute_reference(self._fingerprint)
@@ -232,10 +232,3 @@ class WorkCourse:
             gradebook.merge(self.db, scratch_db, self.lab.name, student)
         return {"error": result.error, "reports": result.reports, "answers": result.answers, "cells": cells,
                 "sandbox": result.sandbox, "worker": result.worker}
-
-
-def _last_error(done) -> str:
-    text = (done.stderr or "") + (done.stdout or "")
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    interesting = [line for line in lines if "Error" in line or "error" in line]
-    return (interesting or lines or ["no output"])[-1][:300]

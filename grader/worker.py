@@ -201,7 +201,7 @@ def _grade(task: GradingTask, bundle: CourseBundle) -> GradingResult:
         shutil.rmtree(sockets, ignore_errors=True)
     result = GradingResult(student, log=(outcome.get("log") or "")[-20_000:])
     if not outcome.get("success"):
-        result.error = _last_error(outcome.get("error") or outcome.get("log") or "nbgrader failed")
+        result.error = last_error(outcome.get("error") or outcome.get("log") or "nbgrader failed")
     for name in task.notebooks:
         for kind, store in (("checks", result.reports), ("answers", result.answers)):
             path = results / kind / f"{name}.json"
@@ -228,7 +228,8 @@ def _imports(bundle: CourseBundle) -> list[str]:
     return lab_imports(texts)
 
 
-def _last_error(text: str) -> str:
+def last_error(text: str) -> str:
+    """The line of a tool's output that says what went wrong (the last error line, else the last line)."""
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     interesting = [line for line in lines if "Error" in line or "error" in line]
     return (interesting or lines or ["no output"])[-1][:300]
