@@ -28,10 +28,17 @@ STATUSES = (GRADED, REPAIRED, INVALID, "crashed", "timeout", "memory", ERROR)
 class Submission:
     """What one student handed in: lab notebook name -> file, plus intake problems."""
 
-    student: str
+    student: str  # the id as given
     files: dict[str, Path] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     lms_id: str | None = None
+    key: str = ""  # its safe file name and nbgrader id (intake.safe_key)
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            from .intake import safe_key
+
+            self.key = safe_key(self.student)
 
 
 @dataclass
@@ -49,25 +56,32 @@ class Row:
     lms_id: str | None = None
     seconds: float = 0.0  # wall-clock time spent grading this student
     worker: str = ""  # host:pid of the worker process that graded it
+    key: str = ""  # the student's safe file name (feedback/<key>.html) and nbgrader id
 
 
 STOPPED = {"timeout": "timeout", "cpu": "timeout", "memory": "memory"}  # anything else: crashed
 
 
-def _run_status(notebook: str, run: dict) -> tuple[str, str] | None:
-    """(status, reason) when a notebook's run stopped early, naming the cell that did it."""
-    state = run.get("status", "completed")
-    if state == "completed":
-        return None
-    where = ""
-    if run.get("cell") is not None:
-        where = f" at cell {run['cell'] + 1} of {notebook}"
-    return STOPPED.get(state, "crashed"), f"{run.get('reason') or state}{where}"
+def _run_notes(notebook: str, run: dict) -> tuple[str | None, list[str]]:
+    """The row status a notebook's run calls for (None: it ran normally) and a note for each
+    thing that went wrong in it, naming its cell. Only fixed words: nothing the student's
+    code printed or named."""
+    events = run.get("events")
+    if events is None:  # a run recorded before events existed
+        events = [] if run.get("status", "completed") == "completed" else [run]
+    status, notes = None, []
+    for event in events:
+        where = f" at cell {event['cell'] + 1} of {notebook}" if event.get("cell") is not None else f" in {notebook}"
+        notes.append(f"{event.get('reason') or event.get('status')}{where}")
+        if event.get("status") != "tampering" and status is None:
+            status = STOPPED.get(event.get("status"), "crashed")
+    return status, notes
 
 
 def invalid_row(lab: Lab, sub: Submission) -> Row:
     zero = {ex.name: 0.0 for ex in lab.exercises}
-    return Row(sub.student, lab.name, INVALID, 0.0, lab.max_score, zero, "; ".join(sub.problems) or "nothing handed in")
+    return Row(sub.student, lab.name, INVALID, 0.0, lab.max_score, zero, "; ".join(sub.problems) or "nothing handed in",
+               key=sub.key)
 
 
 def graded_row(lab: Lab, sub: Submission, run: dict, repairs: list[str]) -> Row:
@@ -76,7 +90,7 @@ def graded_row(lab: Lab, sub: Submission, run: dict, repairs: list[str]) -> Row:
     cells = run["cells"]
     if run["error"] and not cells:
         return Row(sub.student, lab.name, ERROR, 0.0, lab.max_score, zero, f"nbgrader failed: {run['error']}",
-                   worker=run.get("worker", ""))
+                   worker=run.get("worker", ""), key=sub.key)
     exercises = {ex.name: sum(cells.get(t, {}).get("score", 0.0) for t in ex.test_cells) for ex in lab.exercises}
     status, notes = (REPAIRED if repairs else GRADED), list(sub.problems) + repairs
     for name in lab.notebooks:
@@ -84,13 +98,13 @@ def graded_row(lab: Lab, sub: Submission, run: dict, repairs: list[str]) -> Row:
             notes.append(f"{name} not handed in")
             continue
         report = run["reports"].get(name)
-        stopped = _run_status(name, report["run"]) if report else ("crashed", f"{name} was not graded")
+        stopped, events = _run_notes(name, report["run"]) if report else ("crashed", [f"{name} was not graded"])
         if stopped:
-            status = stopped[0] if status in (GRADED, REPAIRED) else status
-            notes.append(stopped[1])
+            status = stopped if status in (GRADED, REPAIRED) else status
+        notes += events
     detail = {name: report.get("checks", {}) for name, report in run["reports"].items()}
     return Row(sub.student, lab.name, status, round(sum(exercises.values()), 4), lab.max_score, exercises,
-               "; ".join(notes), cells={"scores": cells, "checks": detail}, worker=run.get("worker", ""))
+               "; ".join(notes), cells={"scores": cells, "checks": detail}, worker=run.get("worker", ""), key=sub.key)
 
 
 def default_workers(memory_mb: int) -> int:
@@ -140,7 +154,7 @@ def autograde(
     out.mkdir(parents=True, exist_ok=True)
     intake = collect(lab, source, out / "intake")
     reports.write_intake(intake, out)
-    submissions = [Submission(s.student, dict(s.notebooks), list(s.notes), s.lms_id) for s in intake.students]
+    submissions = [Submission(s.student, dict(s.notebooks), list(s.notes), s.lms_id, s.key) for s in intake.students]
     # Student code must not see the other students' files (the source, the intake copies).
     course = WorkCourse(lab, out, cell_timeout, memory_mb=memory_mb, hide=[source, out])
     if progress:
@@ -150,15 +164,15 @@ def autograde(
     tasks = []
     for sub in submissions:
         fingerprint = _fingerprint(sub, course)
-        saved = course.saved_row(sub.student)
+        saved = course.saved_row(sub.key)
         if not (regrade or not saved or saved.get("fingerprint") != fingerprint):
             continue
         if not sub.files:
-            course.forget(sub.student)
-            course.save_row(sub.student, {**asdict(invalid_row(lab, sub)), "fingerprint": fingerprint})
+            course.forget(sub.key)
+            course.save_row(sub.key, {**asdict(invalid_row(lab, sub)), "fingerprint": fingerprint})
             continue
-        task, repairs = course.make_task(sub.student, sub.files, repair=True)
-        todo[sub.student] = (sub, fingerprint, repairs)
+        task, repairs = course.make_task(sub.key, sub.files, repair=True)  # graded under its safe key
+        todo[sub.key] = (sub, fingerprint, repairs)
         tasks.append(task)
 
     if scheduler:
@@ -177,7 +191,7 @@ def autograde(
             sub, fingerprint, repairs = todo[task.student]
             row = graded_row(lab, sub, course.store(result), repairs)
             row.lms_id, row.seconds = sub.lms_id, result.seconds
-            course.save_row(sub.student, {**asdict(row), "fingerprint": fingerprint})
+            course.save_row(sub.key, {**asdict(row), "fingerprint": fingerprint})
             bar.update()
     finally:  # Ctrl-C included: workers and kernels stop now; graded students are saved
         executor.close()

@@ -11,14 +11,16 @@ from __future__ import annotations
 import os
 import pickle
 import queue
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from .worker import CourseBundle, GradingResult, GradingTask
+from .worker import SCRATCH_ENV, CourseBundle, GradingResult, GradingTask
 
 Outcome = tuple[GradingTask, GradingResult]
 
@@ -34,6 +36,11 @@ class LocalExecutor:
         self.workers, self.bundle, self.task_timeout, self.log_dir = max(1, workers), bundle, task_timeout, log_dir
         self._procs: dict[int, subprocess.Popen] = {}
         self._stop = threading.Event()
+        # Every worker's scratch folder lives in here (instructor notebooks, reference
+        # answers, students' files): removed when the run ends, whatever happened to them.
+        self._scratch = Path(tempfile.mkdtemp(prefix="grader-run-"))
+        self._started = 0
+        self._folders: dict[int, Path] = {}
 
     def run(self, tasks: Iterable[GradingTask]) -> Iterator[Outcome]:
         todo: queue.Queue[GradingTask | None] = queue.Queue()
@@ -58,6 +65,7 @@ class LocalExecutor:
         self._stop.set()
         for slot in list(self._procs):
             self._kill(slot)
+        shutil.rmtree(self._scratch, ignore_errors=True)
 
     def _slot(self, slot: int, todo: queue.Queue, done: queue.Queue) -> None:
         while not self._stop.is_set():
@@ -79,7 +87,10 @@ class LocalExecutor:
             return proc
         self.log_dir.mkdir(parents=True, exist_ok=True)
         with open(self.log_dir / f"worker-{slot}.log", "ab") as log:
-            env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+            self._started += 1
+            self._folders[slot] = self._scratch / f"w{slot}-{self._started}"
+            env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+                   SCRATCH_ENV: str(self._folders[slot])}
             # Its own session: Ctrl-C in the terminal reaches the coordinator only, which
             # then stops the workers itself; killing the group takes the kernels with it.
             proc = subprocess.Popen([sys.executable, "-m", "grader.worker"], stdin=subprocess.PIPE,
@@ -113,13 +124,15 @@ class LocalExecutor:
 
     def _kill(self, slot: int) -> None:
         proc = self._procs.pop(slot, None)
-        if proc is None or proc.poll() is not None:
-            return
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait()
+        if proc is not None and proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.wait()
+        folder = self._folders.pop(slot, None)
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 class DaskExecutor:

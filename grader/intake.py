@@ -36,6 +36,7 @@ others are reported as ``duplicate``.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -79,11 +80,12 @@ class NotGradable(Exception):
 class StudentSubmission:
     """One student: lab notebook name -> validated copy under ``scratch``, and notes."""
 
-    student: str
+    student: str  # the id as given (NFC): reports, the LMS export
     notebooks: dict[str, Path] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-    raw_name: str = ""  # the name before sanitizing: folder, file stem or Canvas name
+    raw_name: str = ""  # the folder, file stem or Canvas name it came from
     lms_id: str | None = None  # Canvas user id / Moodle participant id, when the name had one
+    key: str = ""  # safe_key(student): its file names and its nbgrader id, unique in the run
 
 
 @dataclass
@@ -134,9 +136,26 @@ def parse_file_name(filename: str) -> FileName:
 
 
 def student_id(raw: str) -> str:
-    """A student id that is safe as a folder name and in nbgrader's database."""
-    plain = unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode()
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", plain).strip("._-") or "unnamed"
+    """The student id exactly as given (Unicode in NFC, blank space at the ends dropped):
+    what reports show and what the LMS import matches. Never used as a file name; see
+    :func:`safe_key`."""
+    return unicodedata.normalize("NFC", raw).strip() or "unnamed"
+
+
+def _ascii_slug(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", plain).strip("._-")
+
+
+def safe_key(student: str) -> str:
+    """A name for the student's files and for nbgrader's database, derived from the id: the
+    id itself when it is plain ASCII (letters, digits, ``_.-``), else its ASCII form plus a
+    hash of the whole id, so two ids that differ only outside ASCII never share one."""
+    slug = _ascii_slug(student)
+    if slug and slug == student:
+        return slug
+    digest = hashlib.sha256(student.encode("utf-8")).hexdigest()[:8]
+    return f"{slug[:40] or 'student'}-{digest}"
 
 
 def read_notebook(path: Path) -> tuple[nbformat.NotebookNode, list[str]]:
@@ -292,13 +311,14 @@ def collect(
         raise IntakeError(f"{source} is neither a folder nor a .zip of submissions.")
     handed_in = _hand_in(root)
     ids = _assign_ids(list(handed_in))
+    keys = _assign_keys(sorted({sid for sid, _ in ids.values()}))
     index = _LabIndex(lab)
     out = scratch / "notebooks"
     if out.exists():
         shutil.rmtree(out)
     for key, (files, folder_notes) in sorted(handed_in.items(), key=lambda item: ids[item[0]][0].lower()):
         sid, id_note = ids[key]
-        sub = StudentSubmission(sid, raw_name=key[0], lms_id=key[1])
+        sub = StudentSubmission(sid, raw_name=key[0], lms_id=key[1], key=keys[sid])
         sub.notes += ([id_note] if id_note else []) + folder_notes
         valid: dict[str, list[_Candidate]] = defaultdict(list)
         for path in files:
@@ -315,7 +335,7 @@ def collect(
             for other in candidates:
                 if other is not kept:
                     _reject(intake, sub, other.rel, DUPLICATE, f"an older copy of {notebook}: {kept.rel} is graded")
-            dest = out / sid / f"{notebook}.ipynb"
+            dest = out / sub.key / f"{notebook}.ipynb"
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_text(json.dumps(kept.nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
             sub.notebooks[notebook] = dest
@@ -375,7 +395,7 @@ def _assign_ids(keys: list[_Key]) -> dict[_Key, tuple[str, str | None]]:
     """Student key -> (unique id, a note when its name gave the same id as another's)."""
     groups: dict[str, list[_Key]] = defaultdict(list)
     for key in sorted(keys, key=lambda k: (k[0], k[1] or "")):
-        groups[student_id(key[0]).lower()].append(key)
+        groups[student_id(key[0]).casefold()].append(key)
     used = set(groups)  # every plain id is reserved, so that no suffixed id can take one
     ids: dict[_Key, tuple[str, str | None]] = {}
     for group in groups.values():
@@ -394,13 +414,19 @@ def _assign_ids(keys: list[_Key]) -> dict[_Key, tuple[str, str | None]]:
     return ids
 
 
+def _assign_keys(students: list[str]) -> dict[str, str]:
+    """Student id -> safe key, unique ignoring case (case-insensitive file systems)."""
+    used: set[str] = set()
+    return {sid: _fresh(safe_key(sid), used) for sid in students}
+
+
 def _fresh(base: str, used: set[str]) -> str:
     """``base``, else ``base-2``, ``base-3``, ...: the first not in ``used`` (ignoring case)."""
     sid, n = base, 1
-    while sid.lower() in used:
+    while sid.casefold() in used:
         n += 1
         sid = f"{base}-{n}"
-    used.add(sid.lower())
+    used.add(sid.casefold())
     return sid
 
 

@@ -110,7 +110,7 @@ class KernelPool:
         folder = workdir_root / f"kernel-{uuid.uuid4().hex[:12]}"
         (folder / "work").mkdir(parents=True)
         status_file = folder / "sandbox-status.json"
-        sockets = Path(tempfile.mkdtemp(prefix="gk-"))  # Unix socket paths must be short
+        sockets = Path(tempfile.mkdtemp(prefix="gk-", dir=workdir_root))  # Unix socket paths must be short
         km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc", ip=str(sockets / "kernel"))
         extra = [f"--IPKernelApp.exec_lines={warmup_code(modules)}"] if modules else []
         await km.start_kernel(cwd=str(folder / "work"), extra_arguments=extra,

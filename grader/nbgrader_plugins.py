@@ -1,35 +1,52 @@
 """nbgrader preprocessors that put the verdict outside the student's kernel.
 
-``ProbingExecute`` replaces nbgrader's ``Execute``: it runs the notebook as usual (hidden
-blocks that declare probes removed first, so they never run in the student's kernel), and
-right after each test cell it runs that cell's probes in the same kernel and keeps the
-answers. It stops the run at the first cell that times out, kills the kernel or floods the
-output, and records which. ``ProbeScores`` replaces ``SaveAutoGrades``: a test cell with
-probes scores its points times the weighted share of probes whose answer matches the
-reference answer; a test cell that never ran scores 0 (nbgrader would give full marks to
-a cell with no output). The gradebook, feedback and formgrader stay nbgrader's.
+``ProbingExecute`` replaces nbgrader's ``Execute``. It runs the notebook cell by cell
+(hidden blocks that declare probes removed first, so they never run in the student's
+kernel) and, right after each test cell, runs that cell's probes in the same kernel and
+keeps their answers. One mistake costs one exercise:
+
+* a cell that runs too long is interrupted and the notebook goes on;
+* a cell that prints too much has its output cut (the notebook says so) and is interrupted;
+* a kernel that ignores the interrupt, dies, runs out of memory or starts too many
+  processes is replaced by a fresh one: the cells that ran before (answers, set-up, demos;
+  not the test cells, not the offending cell) run again in it without their output, and
+  the notebook goes on from the next cell.
+
+Every such event is recorded with its cell. ``ProbeScores`` replaces ``SaveAutoGrades``: a
+test cell with probes scores from its probes alone (``grader.probes.cell_score``: gates,
+value and property probes); a probe without an answer scores 0, and so does a test cell
+that never ran. The test cells' outputs in the autograded notebook become the grader's
+verdicts. The gradebook, feedback and formgrader stay nbgrader's.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
+import time
 from pathlib import Path
 from typing import Any
 
 import nbformat
+from jupyter_core.utils import ensure_async, run_sync
+from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
-from nbgrader import utils
 from nbconvert.preprocessors import Preprocessor
-from jupyter_core.utils import run_sync
+from nbgrader import utils
 from nbgrader.preprocessors import Execute, SaveAutoGrades
 from traitlets import Bool, Integer, List, Unicode
 
 from . import probes as P
 
 RESOURCE_KEY = "course_grading"
+# What a run can record about a cell; anything but "completed" names its cell.
+COMPLETED, TIMEOUT, OUTPUT, MEMORY, PROCESSES, CRASHED, TAMPERING = (
+    "completed", "timeout", "output", "memory", "processes", "crashed", "tampering")
 
 
-class RunStopped(Exception):
+class KernelLost(Exception):
+    """The kernel can no longer run cells (dead, killed, or deaf to interrupts)."""
+
     def __init__(self, status: str, reason: str) -> None:
         super().__init__(reason)
         self.status, self.reason = status, reason
@@ -43,46 +60,198 @@ def load_plan(path: str, notebook: str) -> dict[str, list[dict]]:
     return plan.get(notebook, {})
 
 
+def _is_test_cell(cell) -> bool:
+    return utils.is_grade(cell) and not utils.is_solution(cell)
+
+
 class ProbingExecute(Execute):
     plan_file = Unicode("", help="JSON written by the grader: notebook -> grade_id -> probes").tag(config=True)
     answers_dir = Unicode("", help="where to write each notebook's answers and run status").tag(config=True)
     status_file = Unicode("", help="file the sandbox writes when it stops a kernel").tag(config=True)
     output_limit = Integer(200_000, help="bytes of output kept per cell").tag(config=True)
-    output_kill = Integer(20_000_000, help="bytes of output in one cell that end the run").tag(config=True)
+    output_kill = Integer(20_000_000, help="bytes of output in one cell after which it is interrupted").tag(config=True)
     max_procs = Integer(64, help="processes the kernel may have when a cell ends (as the sandbox's --max-procs)").tag(config=True)
+    max_restarts = Integer(4, help="fresh kernels one notebook may get before the rest of it is given up").tag(config=True)
+    responsive_timeout = Integer(10, help="seconds an interrupted kernel has to show it still answers").tag(config=True)
     prestart = Bool(False, help="use a kernel started ahead of time, and start the next one (grader.kernel_pool)").tag(config=True)
     prestart_dir = Unicode("", help="where kernels started ahead keep their working folders").tag(config=True)
     prestart_modules = List(Unicode(), help="modules a kernel started ahead imports").tag(config=True)
+
+    # --- the run -----------------------------------------------------------------------
 
     def preprocess(self, nb: nbformat.NotebookNode, resources: Any = None, km: Any = None):
         notebook = resources["nbgrader"]["notebook"]
         self._plan = load_plan(self.plan_file, notebook)
         self._answers: dict[str, list[dict]] = {}
         self._ran: list[str] = []
-        self._run = {"status": "completed", "reason": "", "cell": None}
+        self._events: list[dict] = []
         for cell in nb.cells:
             if utils.is_grade(cell) and cell.metadata.nbgrader.get("grade_id") in self._plan:
                 cell.source = P.strip_hidden(cell.source)
         self._pooled = None
+        # As nbconvert's ExecutePreprocessor.preprocess, but the loop over cells is ours.
+        NotebookClient.__init__(self, nb, km)
+        self.reset_execution_trackers()
+        self._check_assign_resources(resources)
         try:
-            super().preprocess(nb, resources, km)
-        except RunStopped as stop:
-            self._run.update(status=stop.status, reason=stop.reason)
-        except CellTimeoutError:
-            self._run.update(status="timeout", reason=f"a cell ran longer than {self.timeout} s")
-        except DeadKernelError:
-            self._run.update(self._sandbox_status() or {"status": "crashed", "reason": "the kernel died"})
-        except Exception as exc:  # nbclient failures (kernel failed to start, ...)
-            self._run.update(status="crashed", reason=f"{type(exc).__name__}: {exc}"[:300])
+            self._run_all(resources)
+        except Exception as exc:  # the kernel could not be started at all, ...
+            self._event(CRASHED, f"the kernel could not be started ({type(exc).__name__})", None)
         finally:
             self._release_pooled()
-        result = {"answers": self._answers, "ran": self._ran, "run": self._run}
+        self._scrub_leaks()
+        first = next((e for e in self._events if e["status"] != TAMPERING), None)
+        run = {"status": first["status"] if first else COMPLETED, "reason": first["reason"] if first else "",
+               "cell": first["cell"] if first else None, "events": self._events}
+        result = {"answers": self._answers, "ran": self._ran, "run": run}
         resources[RESOURCE_KEY] = result
         if self.answers_dir:
             folder = Path(self.answers_dir)
             folder.mkdir(parents=True, exist_ok=True)
             (folder / f"{notebook}.json").write_text(json.dumps(result))
         return nb, resources
+
+    def _event(self, status: str, reason: str, cell: int | None) -> None:
+        self._events.append({"status": status, "reason": reason, "cell": cell})
+
+    def _run_all(self, resources) -> None:
+        cells = self.nb.cells
+        index, restarts = 0, 0
+        replay: list[int] = []  # cells a fresh kernel runs again before going on
+        while index < len(cells):
+            lost = None
+            with self.setup_kernel():
+                info = self.wait_for_reply(self.kc.kernel_info())
+                if info and "language_info" in info.get("content", {}):
+                    self.nb.metadata["language_info"] = info["content"]["language_info"]
+                try:
+                    if restarts:
+                        self._replay(replay)
+                except KernelLost as gone:
+                    self._event(gone.status, f"{gone.reason}; a fresh kernel could not run the earlier cells again, "
+                                             "so the rest of the notebook was not run", index)
+                    return
+                while index < len(cells) and lost is None:
+                    try:
+                        clean = self._run_cell(cells[index], resources, index)
+                    except KernelLost as gone:
+                        lost = gone
+                        self._event(gone.status, gone.reason, index)
+                    else:
+                        if clean and cells[index].cell_type == "code" and not _is_test_cell(cells[index]):
+                            replay.append(index)
+                    index += 1
+                if lost is not None:
+                    self._kill_kernel()
+            if lost is not None:
+                self._release_pooled()
+                restarts += 1
+                if restarts > self.max_restarts and index < len(cells):
+                    self._event(CRASHED, f"the kernel was lost {restarts} times; the rest of the notebook was not run", index)
+                    return
+
+    def _run_cell(self, cell, resources, index: int) -> bool:
+        """Run one cell (and, for a test cell, its probes). True when it ran cleanly.
+        Raises KernelLost when the kernel has to be replaced."""
+        self._output_bytes, self._cut, self._flooded, self._timed_out = 0, False, False, False
+        try:
+            super(Execute, self).preprocess_cell(cell, resources, index)  # nbconvert's: execute_cell
+        except DeadKernelError:
+            raise self._lost_kernel() from None
+        except CellTimeoutError:  # no reply at all (interrupt_on_timeout is on: rare)
+            self._timed_out = True
+        clean = True
+        if self._flooded:
+            self._event(OUTPUT, f"printed more than {self.output_kill // 1_000_000} MB of output; the cell was interrupted", index)
+            clean = False
+        if self._timed_out:
+            self._event(TIMEOUT, f"a cell ran longer than {self.timeout} s and was interrupted", index)
+            clean = False
+        if not clean:
+            try:
+                self._ensure_responsive()
+            except KernelLost:
+                self._events.pop()  # one event for the cell: the kernel had to be replaced
+                raise
+        self._check_processes()
+        if _is_test_cell(cell):
+            grade_id = cell.metadata.nbgrader["grade_id"]
+            self._ran.append(grade_id)
+            if grade_id in self._plan:
+                specs = self._plan[grade_id]
+                if self._timed_out or self._flooded:  # the visible check already hung: so would these
+                    self._answers[grade_id] = [{"ok": False, "error": P.NO_ANSWER} for _ in specs]
+                else:
+                    self._answers[grade_id] = self._ask(specs, index)
+        return clean
+
+    def _replay(self, indices: list[int]) -> None:
+        """Run cells again in a fresh kernel, outputs discarded, to rebuild what later cells need."""
+        for index in indices:
+            copy = nbformat.from_dict(json.loads(json.dumps(self.nb.cells[index])))
+            self._output_bytes, self._cut, self._flooded, self._timed_out = 0, False, False, False
+            self._replaying = True
+            try:
+                self.execute_cell(copy, index, store_history=True)
+            except DeadKernelError:
+                raise self._lost_kernel() from None
+            finally:
+                self._replaying = False
+            if self._timed_out or self._flooded:
+                self._ensure_responsive()
+
+    def execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+        run = run_sync(self.async_execute_cell)
+        if not (getattr(self, "_replaying", False) or getattr(self, "_probing", False)):
+            return run(cell, cell_index, execution_count, store_history)
+        # nbclient stores the executed cell at its index; the notebook keeps the real one.
+        kept = self.nb.cells[cell_index]
+        try:
+            return run(cell, cell_index, execution_count, store_history)
+        finally:
+            self.nb.cells[cell_index] = kept
+
+    # --- kernels -------------------------------------------------------------------------
+
+    def _ensure_responsive(self) -> None:
+        """After an interrupt: does the kernel still answer? If not, it must be replaced."""
+        async def ping() -> bool:
+            msg_id = await ensure_async(self.kc.execute("", silent=True, store_history=False))
+            deadline = time.monotonic() + self.responsive_timeout
+            while time.monotonic() < deadline:
+                try:
+                    msg = await ensure_async(self.kc.shell_channel.get_msg(timeout=1))
+                except Exception:  # queue.Empty
+                    if not await ensure_async(self.km.is_alive()):
+                        return False
+                    continue
+                if msg.get("parent_header", {}).get("msg_id") == msg_id:
+                    return True
+            return False
+
+        try:
+            alive = run_sync(ping)()
+        except Exception:
+            alive = False
+        if not alive:
+            status = self._sandbox_status()
+            if status:
+                raise KernelLost(status.get("status", CRASHED), status.get("reason", "the kernel was stopped"))
+            raise KernelLost(TIMEOUT, f"a cell ran longer than {self.timeout} s and ignored the interrupt; "
+                                      "the kernel was replaced")
+
+    def _lost_kernel(self) -> KernelLost:
+        status = self._sandbox_status()
+        if status:
+            return KernelLost(status.get("status", CRASHED), status.get("reason", "the kernel was stopped"))
+        return KernelLost(CRASHED, "the kernel died")
+
+    def _kill_kernel(self) -> None:
+        try:
+            if self.km is not None:
+                run_sync(self.km.shutdown_kernel)(now=True)
+        except Exception:
+            pass
 
     async def async_start_new_kernel(self, **kwargs: Any) -> None:
         from .kernel_pool import POOL
@@ -110,35 +279,23 @@ class ProbingExecute(Execute):
         release(pooled)
 
     def _sandbox_status(self) -> dict | None:
+        """Why the sandbox stopped the current kernel, if it did (read once: the next kernel
+        starts with a clean slate)."""
         pooled = getattr(self, "_pooled", None)
         path = pooled.status_file if pooled else Path(self.status_file) if self.status_file else None
-        if path and path.is_file():
-            try:
-                return json.loads(path.read_text())
-            except ValueError:
-                return None
-        return None
-
-    def preprocess_cell(self, cell, resources, index):
-        self._current = cell
-        self._output_bytes = 0
-        self._timed_out = False
-        self._run["cell"] = index
-        cell, resources = super().preprocess_cell(cell, resources, index)
-        if self._timed_out:
-            raise RunStopped("timeout", f"a cell ran longer than {self.timeout} s")
-        self._check_processes()
-        if utils.is_grade(cell):
-            grade_id = cell.metadata.nbgrader["grade_id"]
-            self._ran.append(grade_id)
-            if grade_id in self._plan:
-                self._answers[grade_id] = self._ask(self._plan[grade_id], index)
-        self._run["cell"] = None
-        return cell, resources
+        if not (path and path.is_file()):
+            return None
+        try:
+            status = json.loads(path.read_text())
+        except ValueError:
+            status = None
+        if pooled is None:
+            path.unlink(missing_ok=True)
+        return status if isinstance(status, dict) else None
 
     def _check_processes(self) -> None:
         # The sandbox's watchdog samples while a cell runs and can see a fork bomb only after
-        # the cell is over; checking here stops the run at the cell that did it, every time.
+        # the cell is over; checking here stops it at the cell that did it, every time.
         import psutil
 
         process = getattr(getattr(self.km, "provisioner", None), "process", None)
@@ -147,7 +304,9 @@ class ProbingExecute(Execute):
         except psutil.Error:
             return
         if count > self.max_procs:
-            raise RunStopped("processes", f"started more than {self.max_procs} processes")
+            raise KernelLost(PROCESSES, f"started more than {self.max_procs} processes; the kernel was replaced")
+
+    # --- probes --------------------------------------------------------------------------
 
     def _ask(self, specs: list[dict], index: int) -> list[dict]:
         """Run a test cell's probes in the kernel, all in one execution; their answers."""
@@ -155,33 +314,77 @@ class ProbingExecute(Execute):
         calls = [(spec["code"], {k: P.decode(v) for k, v in spec["inputs"].items()}, marker)
                  for spec, marker in zip(specs, markers)]
         probe_cell = nbformat.v4.new_code_cell(P.kernel_batch(calls))
-        self._output_bytes = 0
-        test_cell = self.nb.cells[index]
+        self._output_bytes, self._cut, self._flooded, self._timed_out = 0, False, False, False
         self._probing = True
+        lost = None
         try:
             self.execute_cell(probe_cell, index, store_history=False)
+        except DeadKernelError:
+            lost = self._lost_kernel()
+        except CellTimeoutError:
+            self._timed_out = True
         finally:
             self._probing = False
-            self.nb.cells[index] = test_cell  # nbclient stores the executed cell at that index
+        text = "".join(o.get("text", "") for o in probe_cell.get("outputs", [])
+                       if o.get("output_type") == "stream" and o.get("name") == "stdout")
+        completed = lost is None and not self._timed_out and not self._flooded
+        replies, tampered = P.parse_replies(text, markers, completed)
+        if tampered:
+            self._event(TAMPERING, "tampering suspected: a hidden check's reply was duplicated, missing or malformed", index)
+        if lost is not None:
+            raise KernelLost(lost.status, lost.reason + " (in a hidden check)")
+        if self._flooded:
+            self._event(OUTPUT, f"printed more than {self.output_kill // 1_000_000} MB of output in a hidden check, "
+                                "which was interrupted", index)
         if self._timed_out:
-            raise RunStopped("timeout", f"a hidden check ran longer than {self.timeout} s")
-        text = "".join(o.get("text", "") for o in probe_cell.outputs if o.get("output_type") == "stream")
-        return [P.parse_reply(text, marker) for marker in markers]
+            self._event(TIMEOUT, f"a hidden check ran longer than {self.timeout} s and was interrupted", index)
+        if self._timed_out or self._flooded:
+            try:
+                self._ensure_responsive()
+            except KernelLost:
+                self._events.pop()
+                raise
+        return replies
+
+    # --- output and time limits ----------------------------------------------------------
 
     async def _async_handle_timeout(self, timeout: int, cell: Any = None):
-        # Interrupt like nbgrader, then stop the run: a kernel that ignores the interrupt
-        # would otherwise make every later cell wait out its own timeout too.
-        self._timed_out = True
+        self._timed_out = True  # nbgrader's settings interrupt the kernel and go on
         return await super()._async_handle_timeout(timeout, cell)
 
     def output(self, outs, msg, display_id, cell_index):
-        size = len(json.dumps(msg.get("content", {})))
-        self._output_bytes += size
-        if self._output_bytes > self.output_kill:
-            raise RunStopped("output", "printed more output than allowed")
-        if self._output_bytes > self.output_limit and not getattr(self, "_probing", False):
-            return None  # keep the first part only; the notebook stays readable (answers: all)
+        self._output_bytes += len(json.dumps(msg.get("content", {})))
+        if self._output_bytes > self.output_kill and not self._flooded:
+            self._flooded = True  # interrupt the cell; what it printed so far is kept (cut)
+            asyncio.ensure_future(ensure_async(self.km.interrupt_kernel()))
+        probing = getattr(self, "_probing", False)
+        if self._output_bytes > (self.output_kill if probing else self.output_limit):
+            if not self._cut and not probing:
+                self._cut = True
+                outs.append(nbformat.v4.new_output(
+                    "stream", name="stderr",
+                    text=f"\n[output cut by the grader: this cell printed more than {self.output_limit:,} bytes]\n"))
+            return None
         return super().output(outs, msg, display_id, cell_index)
+
+    def _scrub_leaks(self) -> None:
+        """Outputs that repeat a hidden check's code (a student's hook can see it in the
+        kernel and print it later) are removed: the autograded notebook goes back to students."""
+        lines = {line.strip() for specs in self._plan.values() for spec in specs
+                 for line in spec["code"].splitlines() if len(line.strip()) >= 20}
+        if not lines:
+            return
+        for cell in self.nb.cells:
+            kept = []
+            for output in cell.get("outputs", []):
+                text = json.dumps(output, ensure_ascii=False)
+                if "__grader_probe" in text or "@@" in text and "__ndarray__" in text or any(
+                        json.dumps(line, ensure_ascii=False)[1:-1] in text for line in lines):
+                    output = nbformat.v4.new_output("stream", name="stderr",
+                                                    text="[output removed by the grader: it showed the hidden checks]\n")
+                kept.append(output)
+            if "outputs" in cell:
+                cell.outputs = kept
 
 
 class ProbeScores(SaveAutoGrades):
@@ -208,35 +411,47 @@ class ProbeScores(SaveAutoGrades):
         grade_id = cell.metadata["nbgrader"]["grade_id"]
         grade = self.gradebook.find_grade(grade_id, self.notebook_id, self.assignment_id, self.student_id)
         points = float(cell.metadata["nbgrader"]["points"])
-        answers = self._result["answers"].get(grade_id)
         if grade_id not in self._result.get("ran", []):
             score = 0.0  # never executed: the run stopped before it
             self._verdicts[grade_id] = [{"name": "cell", "passed": False, "reason": "not run: the notebook stopped earlier"}]
-        elif answers is not None:
-            score = self._probe_score(grade_id, answers, points)
+        elif grade_id in self._plan:  # probes decide alone; no answer is no points
+            score = self._probe_score(grade_id, self._result["answers"].get(grade_id, []), points)
         else:
             score, _ = utils.determine_grade(cell, self.log)  # no probes: nbgrader's in-kernel verdict
             self._verdicts[grade_id] = [{"name": "in-kernel tests", "passed": bool(score and score >= points), "reason": ""}]
         grade.auto_score = score
         grade.needs_manual_grade = grade.manual_score is not None
         self.gradebook.db.commit()
+        if grade_id in self._plan and _is_test_cell(cell):
+            cell.outputs = [_verdict_output(self._verdicts[grade_id], score, points)]
 
     def _probe_score(self, grade_id: str, answers: list[dict], points: float) -> float:
         # Without a reference file (the run that computes the reference) answers are
         # compared with themselves: that only checks the reference can answer every probe.
         reference = answers if self._reference is None else self._reference.get(grade_id, [])
-        total = earned = 0.0
-        verdicts = []
-        missing = {"ok": False, "error": "no answer"}
-        for i, spec in enumerate(self._plan[grade_id]):
-            answer = answers[i] if i < len(answers) else None
-            ref = reference[i] if i < len(reference) else missing
-            ok, why = P.verdict(answer, ref, spec["rtol"], spec["atol"])
-            total += spec["weight"]
-            earned += spec["weight"] if ok else 0.0
-            verdicts.append({"name": spec["name"], "passed": ok, "reason": why})
-        self._verdicts[grade_id] = verdicts
-        return round(points * earned / total, 4) if total else 0.0
+        missing = {"ok": False, "error": P.NO_ANSWER}
+        specs = self._plan[grade_id]
+        judgements = []
+        for i, spec in enumerate(specs):
+            answer = answers[i] if i < len(answers) else missing
+            ref = reference[i] if i < len(reference) else {"ok": False}
+            try:
+                inputs = {k: P.decode(v) for k, v in spec["inputs"].items()}
+                judgement = P.judge(spec, answer, ref, inputs)
+            except Exception:  # never let one answer stop the notebook's grading
+                judgement = P.Judgement(False, "the answer could not be checked")
+            judgements.append(judgement)
+        self._verdicts[grade_id] = [{"name": spec["name"], "passed": j.passed, "reason": j.reason,
+                                     "gate": bool(spec.get("gate"))} for spec, j in zip(specs, judgements)]
+        return P.cell_score(specs, judgements, points)
+
+
+def _verdict_output(verdicts: list[dict], score: float, points: float):
+    """What a test cell shows in the autograded notebook: the grader's verdicts, in words."""
+    lines = [f"Hidden checks: {score:g} of {points:g} points"]
+    for v in verdicts:
+        lines.append(f"  {'✔' if v['passed'] else '✘'} {v['name']}" + (f" — {v['reason']}" if v["reason"] else ""))
+    return nbformat.v4.new_output("stream", name="stdout", text="\n".join(lines) + "\n")
 
 
 class HideHiddenTests(Preprocessor):

@@ -25,6 +25,28 @@ import numpy as np
 
 from course_utils.probes import Draw, Probe, collecting
 
+import builtins
+
+# The only exception names that may reach a report: the built-in ones and a few of NumPy's
+# and TensorFlow's. The kernel says which exception it saw, but the kernel is the student's:
+# any other name (a class the student made, named after data they want to smuggle out)
+# becomes "an exception of your own".
+KNOWN_EXCEPTIONS = frozenset(
+    name for name in dir(builtins) if isinstance(getattr(builtins, name), type) and issubclass(getattr(builtins, name), BaseException)
+) | {"LinAlgError", "AxisError", "InvalidArgumentError", "ResourceExhaustedError", "NotFoundError",
+     "UnimplementedError", "FailedPreconditionError", "OutOfRangeError", "InternalError", "UnknownError"}
+NOT_ATTEMPTED = "not attempted"
+NO_ANSWER = "no answer (the check did not complete)"
+TAMPERED = "tampering suspected: the check's reply was duplicated, missing or malformed"
+
+
+def exception_words(name: object) -> str:
+    """What a report may say about an exception the student's code raised."""
+    if isinstance(name, str) and name in KNOWN_EXCEPTIONS:
+        return f"your code raised {name}"
+    return "your code raised an exception of its own"
+
+
 HIDDEN_BLOCK = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[^\n]*\n(.*?)^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.S | re.M)
 MAX_ANSWER_BYTES = 5_000_000
 _SAFE_KINDS = set("biufc")  # bool, int, uint, float, complex: never object arrays
@@ -183,11 +205,6 @@ KERNEL_RUNNER = _RUNNER.replace("def __grader_probe(payload, marker):\n",
                                 "def __grader_probe(payload, marker):\n" + textwrap.indent(inspect.getsource(encode), "    "), 1)
 
 
-def kernel_call(code: str, inputs: dict[str, Any], marker: str) -> str:
-    """The code sent to the kernel for one probe."""
-    return kernel_batch([(code, inputs, marker)])
-
-
 def kernel_batch(calls: list[tuple[str, dict[str, Any], str]]) -> str:
     """The code sent to the kernel for several probes at once (code, inputs, marker each):
     one execution instead of one per probe, each answer printed between its own marker."""
@@ -199,28 +216,63 @@ def kernel_batch(calls: list[tuple[str, dict[str, Any], str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def parse_reply(text: str, marker: str) -> dict[str, Any]:
-    """Find the runner's reply in a cell's stdout; anything odd is a failed answer."""
-    start = text.rfind(marker, 0, text.rfind(marker)) if text.count(marker) >= 2 else -1
-    if start < 0:
-        return {"ok": False, "error": "no answer (the check did not complete)"}
-    body = text[start + len(marker): text.rfind(marker)]
-    if len(body) > MAX_ANSWER_BYTES:
-        return {"ok": False, "error": "answer too large"}
-    try:
-        reply = json.loads(body)
-    except ValueError:
-        return {"ok": False, "error": "unreadable answer"}
-    if not isinstance(reply, dict) or "ok" not in reply:
-        return {"ok": False, "error": "unreadable answer"}
-    return reply
+def parse_replies(text: str, markers: list[str], completed: bool) -> tuple[list[dict[str, Any]], bool]:
+    """The runner's replies in a probe execution's stdout, one per marker, and whether the
+    output was tampered with.
+
+    The runner prints each reply once, between two copies of its own random marker, in
+    order. Anything else (a marker seen more or less than twice, out of order, a body that
+    is not a reply) means something in the kernel printed or swallowed replies: that reply
+    scores nothing. A reply missing because the execution did not finish (a timeout, a
+    dead kernel) is no answer, not tampering.
+    """
+    replies: list[dict[str, Any]] = []
+    tampered = False
+    position = 0
+    for marker in markers:
+        count = text.count(marker)
+        if count == 0:
+            replies.append({"ok": False, "error": TAMPERED if completed else NO_ANSWER})
+            tampered |= completed
+            continue
+        start = text.find(marker)
+        end = text.find(marker, start + len(marker))
+        if count != 2 or start < position:
+            replies.append({"ok": False, "error": TAMPERED})
+            tampered = True
+            continue
+        position = end + len(marker)
+        body = text[start + len(marker): end]
+        reply = None
+        if len(body) <= MAX_ANSWER_BYTES:
+            try:
+                reply = json.loads(body)
+            except ValueError:
+                reply = None
+        if not isinstance(reply, dict) or not isinstance(reply.get("ok"), bool) or (reply["ok"] and "value" not in reply):
+            replies.append({"ok": False, "error": TAMPERED if len(body) <= MAX_ANSWER_BYTES else "answer too large"})
+            tampered |= len(body) <= MAX_ANSWER_BYTES
+            continue
+        replies.append(reply)
+    return replies, tampered
 
 
 # --- verdicts -----------------------------------------------------------------------
 
 
 def compare(student: Any, reference: Any, rtol: float, atol: float) -> tuple[bool, str]:
-    """Does the student's decoded answer match the reference's? Returns (ok, reason in words)."""
+    """Does the student's decoded answer match the reference's? Returns (ok, reason in words).
+    Never raises: whatever the student returned (None, a ragged list, a string where numbers
+    were expected), the answer to one check is at worst "no"."""
+    try:
+        return _compare(student, reference, rtol, atol)
+    except Exception:
+        return False, "the result cannot be compared with the expected one"
+
+
+def _compare(student: Any, reference: Any, rtol: float, atol: float) -> tuple[bool, str]:
+    if student is None and reference is not None:
+        return False, "the result is None: a missing return?"
     if isinstance(reference, Opaque) or isinstance(student, Opaque):
         same = isinstance(student, Opaque) and isinstance(reference, Opaque) and student == reference
         return same, "" if same else "the result is not the kind of value expected"
@@ -228,7 +280,7 @@ def compare(student: Any, reference: Any, rtol: float, atol: float) -> tuple[boo
         if not isinstance(student, (list, tuple)) or len(student) != len(reference):
             return False, f"expected a sequence of {len(reference)} items"
         for s, r in zip(student, reference):
-            ok, why = compare(s, r, rtol, atol)
+            ok, why = _compare(s, r, rtol, atol)
             if not ok:
                 return False, why
         return True, ""
@@ -236,12 +288,13 @@ def compare(student: Any, reference: Any, rtol: float, atol: float) -> tuple[boo
         if not isinstance(student, dict) or set(student) != set(reference):
             return False, "expected a dictionary with other keys"
         for key in reference:
-            ok, why = compare(student[key], reference[key], rtol, atol)
+            ok, why = _compare(student[key], reference[key], rtol, atol)
             if not ok:
                 return False, f"{key!r}: {why}"
         return True, ""
     if isinstance(reference, str) or reference is None or isinstance(student, str) or student is None:
-        return (student == reference), "" if student == reference else "the result differs from the expected one"
+        same = type(student) is type(reference) and student == reference
+        return same, "" if same else "the result differs from the expected one"
     try:
         s, r = np.asarray(student), np.asarray(reference)
     except Exception:
@@ -268,18 +321,72 @@ def _numeric_array_like(value: Any) -> bool:
 
 
 def verdict(student_reply: dict | None, reference_reply: dict, rtol: float, atol: float) -> tuple[bool, str]:
-    """Compare two runner replies (student, reference)."""
-    if not reference_reply.get("ok"):
-        return False, "the reference could not answer this check (instructor error)"
+    """Compare two runner replies (student, reference); the reason is in fixed words."""
+    ok, why, _ = _decoded(student_reply, reference_reply)
+    if not ok:
+        return False, why
+    student, reference = _
+    return compare(student, reference, rtol, atol)
+
+
+def _decoded(student_reply: dict | None, reference_reply: dict) -> tuple[bool, str, tuple[Any, Any]]:
+    if not isinstance(reference_reply, dict) or not reference_reply.get("ok"):
+        return False, "the reference could not answer this check (instructor error)", (None, None)
     if student_reply is None:
-        return False, "not run: the notebook stopped before this check"
+        return False, "not run: the notebook stopped before this check", (None, None)
     if not student_reply.get("ok"):
-        error = student_reply.get("error", "error")
+        error = student_reply.get("error")
         if error == "NotImplementedError":
-            return False, "not attempted"
-        return False, f"your code raised {error}" if error[:1].isupper() and " " not in error else error
+            return False, NOT_ATTEMPTED, (None, None)
+        if error in (NO_ANSWER, TAMPERED, "answer too large"):
+            return False, error, (None, None)
+        return False, exception_words(error), (None, None)
     try:
-        student = decode(student_reply["value"])
+        return True, "", (decode(student_reply["value"]), decode(reference_reply["value"]))
     except Exception:
-        return False, "unreadable answer"
-    return compare(student, decode(reference_reply["value"]), rtol, atol)
+        return False, "unreadable answer", (None, None)
+
+
+@dataclass(frozen=True)
+class Judgement:
+    passed: bool
+    reason: str  # in fixed words: never text the student's code chose
+
+
+def judge(spec: dict, student_reply: dict | None, reference_reply: dict, inputs: dict[str, Any]) -> Judgement:
+    """One probe's verdict, on the grader's side (``spec``: a plan entry).
+
+    A value probe and a gate compare the answer with the reference's. A property probe
+    (``holds``) evaluates the property on the student's numbers, here, and (``match``)
+    compares the numbers with the reference's too.
+    """
+    ok, why, values = _decoded(student_reply, reference_reply)
+    if not ok:
+        return Judgement(False, why)
+    student, reference = values
+    rtol, atol = float(spec.get("rtol", 1e-7)), float(spec.get("atol", 1e-12))
+    holds = spec.get("holds")
+    if holds:
+        from course_utils.probes import property_holds
+
+        try:
+            if not property_holds(holds, student, dict(inputs)):
+                return Judgement(False, "the property checked does not hold for your answer")
+        except Exception:
+            return Judgement(False, "the property checked does not hold for your answer")
+        if not spec.get("match", True):
+            return Judgement(True, "")
+    passed, reason = compare(student, reference, rtol, atol)
+    return Judgement(passed, reason)
+
+
+def cell_score(specs: list[dict], judgements: list[Judgement], points: float) -> float:
+    """A test cell's score: 0 when any gate fails, else its points times the weighted share
+    of the other probes that passed. Gates earn nothing by themselves."""
+    if any(spec.get("gate") and not j.passed for spec, j in zip(specs, judgements)):
+        return 0.0
+    scored = [(float(spec.get("weight", 1.0)), j.passed) for spec, j in zip(specs, judgements) if not spec.get("gate")]
+    total = sum(weight for weight, _ in scored)
+    if not total:
+        return 0.0
+    return round(points * sum(weight for weight, passed in scored if passed) / total, 4)

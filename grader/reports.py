@@ -4,7 +4,7 @@
 * ``grades.json`` - the same plus every check's verdict and the nbgrader cell scores;
 * ``canvas.csv``  - a Canvas gradebook import (Student, ID, SIS User ID, SIS Login ID,
   Section, one column for the lab);
-* ``feedback/<student>.html`` - which checks passed and what was expected, in words; never
+* ``feedback/<key>.html`` - (``key``: the student's safe file name, in grades.json) which checks passed and what was expected, in words; never
   the hidden tests' code, their inputs or tracebacks;
 * ``intake.csv``  - which file went to which student and notebook, and which were not used.
 """
@@ -34,12 +34,12 @@ def write_all(lab: "Lab", rows: list["Row"], out: Path) -> None:
     feedback = out / "feedback"
     feedback.mkdir(exist_ok=True)
     for row in rows:
-        (feedback / f"{row.student}.html").write_text(feedback_html(lab, row))
+        (feedback / f"{row.key or row.student}.html").write_text(feedback_html(lab, row), encoding="utf-8")
 
 
 def write_csv(lab: "Lab", rows: list["Row"], path: Path) -> None:
     columns = ["student", "lab", "status", "score", "max_score", *(ex.name for ex in lab.exercises), "reason"]
-    with open(path, "w", newline="") as fh:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(columns)
         for row in rows:
@@ -50,7 +50,7 @@ def write_csv(lab: "Lab", rows: list["Row"], path: Path) -> None:
 def write_canvas(lab: "Lab", rows: list["Row"], path: Path) -> None:
     """Canvas' gradebook import: students are matched by ``ID`` (the Canvas user id from
     the submission's file name) or, failing that, by ``SIS Login ID`` (the student id)."""
-    with open(path, "w", newline="") as fh:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", f"{lab.name} ({_fmt(lab.max_score)} points)"])
         writer.writerow(["Points Possible", "", "", "", "", _fmt(lab.max_score)])
@@ -89,7 +89,7 @@ def feedback_html(lab: "Lab", row: "Row") -> str:
 
 def write_intake(intake: "Intake", out: Path) -> None:
     """Which file went to which student and notebook, and every file that was not used."""
-    with open(out / "intake.csv", "w", newline="") as fh:
+    with open(out / "intake.csv", "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(["file", "student", "notebook", "status", "reason"])
         rejected = {r.path: r for r in intake.rejected}

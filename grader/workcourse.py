@@ -132,7 +132,8 @@ class WorkCourse:
                 for index, spec in enumerate(declared):
                     inputs = P.draw_inputs(spec, secret, f"{name}/{meta['grade_id']}/{index}")
                     specs.append({"name": spec.name, "code": spec.code, "rtol": spec.rtol, "atol": spec.atol,
-                                  "weight": spec.weight, "inputs": {k: P.encode(v) for k, v in inputs.items()}})
+                                  "weight": spec.weight, "gate": spec.gate, "holds": spec.holds, "match": spec.match,
+                                  "inputs": {k: P.encode(v) for k, v in inputs.items()}})
                 if specs:
                     plan.setdefault(name, {})[meta["grade_id"]] = specs
         self.plan.write_text(json.dumps(plan))

@@ -71,12 +71,36 @@ _lock = threading.Lock()  # nbgrader and the kernel's environment are per proces
 _scratch: Path | None = None
 
 
+SCRATCH_ENV = "GRADER_SCRATCH"
+SCRATCH_PREFIX = "grader-worker-"
+
+
 def _scratch_root() -> Path:
+    """This worker's scratch folder: the instructor notebooks, the reference answers, the
+    students' notebooks while they are graded. The local executor names one for each worker
+    (``$GRADER_SCRATCH``) and removes it when the run ends, killed workers included. A
+    worker on its own (Dask) makes one named after its pid and, at start, removes those of
+    workers that died without cleaning up."""
     global _scratch
     if _scratch is None:
-        _scratch = Path(tempfile.mkdtemp(prefix="grader-worker-")).resolve()
+        given = os.environ.get(SCRATCH_ENV)
+        if given:
+            _scratch = Path(given).resolve()
+            _scratch.mkdir(parents=True, exist_ok=True)
+        else:
+            _remove_orphaned_scratch()
+            _scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-")).resolve()
         atexit.register(shutil.rmtree, _scratch, True)
     return _scratch
+
+
+def _remove_orphaned_scratch() -> None:
+    import psutil
+
+    for folder in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*"):
+        pid = folder.name[len(SCRATCH_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not psutil.pid_exists(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _course_folder(bundle: CourseBundle) -> Path:
@@ -170,7 +194,7 @@ def _grade(task: GradingTask, bundle: CourseBundle) -> GradingResult:
     db = results / "gradebook.db"
     db.write_bytes(bundle.template_db)
     status_file = results / "sandbox-status.json"
-    sockets = Path(tempfile.mkdtemp(prefix="gk-"))  # Unix socket paths must be short
+    sockets = Path(tempfile.mkdtemp(prefix="gk-", dir=_scratch_root()))  # Unix socket paths must be short
     extra = {
         "ProbingExecute.answers_dir": str(results / "answers"),
         "ProbingExecute.status_file": str(status_file),
@@ -201,7 +225,10 @@ def _grade(task: GradingTask, bundle: CourseBundle) -> GradingResult:
         shutil.rmtree(sockets, ignore_errors=True)
     result = GradingResult(student, log=(outcome.get("log") or "")[-20_000:])
     if not outcome.get("success"):
-        result.error = last_error(outcome.get("error") or outcome.get("log") or "nbgrader failed")
+        # nbgrader's own words may quote the notebook (the student's text): the row gets
+        # fixed words, the log keeps the detail for the instructor.
+        result.log += f"\n[grader] nbgrader failed: {last_error(outcome.get('error') or outcome.get('log') or '')}"
+        result.error = "nbgrader could not grade the notebooks (its log, nbgrader.log in the results folder, says why)"
     for name in task.notebooks:
         for kind, store in (("checks", result.reports), ("answers", result.answers)):
             path = results / kind / f"{name}.json"

@@ -14,7 +14,7 @@ import pytest
 from grader.course import list_labs, load_lab
 from grader.examples import filled_notebook
 from grader.intake import (
-    DUPLICATE, INVALID, NOT_JSON, Intake, IntakeError, collect, parse_file_name, read_notebook, student_id,
+    DUPLICATE, INVALID, NOT_JSON, Intake, IntakeError, collect, parse_file_name, read_notebook, safe_key, student_id,
 )
 from tests.paths import ROOT
 
@@ -68,11 +68,19 @@ def test_file_names(filename, expected):
     assert (name.stem, name.canvas_name, name.canvas_id, name.submission, name.late, name.copy) == expected
 
 
-def test_student_ids_are_sanitized():
-    assert student_id("Jane Doe") == "Jane_Doe"
-    assert student_id("José Ñúñez") == "Jose_Nunez"
-    assert student_id("../../etc") == "etc"
-    assert student_id("???") == "unnamed"
+def test_student_ids_are_kept_exactly_and_file_names_derived_apart():
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", "José Ñúñez")
+    assert student_id(decomposed) == "José Ñúñez" == unicodedata.normalize("NFC", decomposed)
+    assert student_id(" Zoë_李 ") == "Zoë_李"
+    assert student_id("   ") == "unnamed"
+    assert safe_key("jane_doe-1") == "jane_doe-1"  # plain ids are their own file names
+    for sid in ("Jane Doe", "José Ñúñez", "../../etc", "Zoë_李", "???"):
+        key = safe_key(sid)
+        assert key == safe_key(sid) and "/" not in key and key.isascii() and key not in ("", ".", "..")
+    # two ids that differ only outside ASCII never share a file name
+    assert safe_key("Zoë_李") != safe_key("Zoë_王") and safe_key("Zoë") != safe_key("Zoe")
 
 
 # --- folders -------------------------------------------------------------------------
@@ -120,7 +128,7 @@ def test_moodle_folder_names(tmp_path):
     src = tmp_path / "src"
     write(solved(), src / "Jane Doe_4711_assignsubmission_file_" / f"{NB}.ipynb")
     sub = collect(LAB, src, tmp_path / "scratch").students[0]
-    assert (sub.student, sub.raw_name, sub.lms_id) == ("Jane_Doe", "Jane Doe", "4711")
+    assert (sub.student, sub.raw_name, sub.lms_id, sub.key) == ("Jane Doe", "Jane Doe", "4711", safe_key("Jane Doe"))
 
 
 # --- checks ----------------------------------------------------------------------------
@@ -245,19 +253,27 @@ def test_an_invalid_newer_file_does_not_hide_a_valid_one(tmp_path):
 # --- ids that collide -------------------------------------------------------------------
 
 
-def test_names_that_sanitize_alike_are_kept_apart_and_reported(tmp_path):
+def test_names_are_kept_as_given_and_alike_ones_kept_apart(tmp_path):
     src = tmp_path / "src"
     write(solved(), src / "Jane Doe" / f"{NB}.ipynb")
     write(untouched(), src / "jane_doe" / f"{NB}.ipynb")
+    write(solved(), src / "Zoë_李" / f"{NB}.ipynb")
+    write(untouched(), src / "Zoë_王" / f"{NB}.ipynb")
+    write(solved(), src / "Ada" / f"{NB}.ipynb")
+    write(untouched(), src / "ada" / f"{NB}.ipynb")
     write(solved(), src / f"doejohn_111_5_{NB}.ipynb")
     write(untouched(), src / f"doejohn_222_6_{NB}.ipynb")
     intake = collect(LAB, src, tmp_path / "scratch")
     found = students(intake)
-    assert set(found) == {"Jane_Doe", "jane_doe-2", "doejohn-111", "doejohn-222"}
-    assert is_solved(found["Jane_Doe"].notebooks[NB]) and not is_solved(found["jane_doe-2"].notebooks[NB])
+    assert set(found) == {"Jane Doe", "jane_doe", "Zoë_李", "Zoë_王", "Ada", "ada-2", "doejohn-111", "doejohn-222"}
+    assert is_solved(found["Zoë_李"].notebooks[NB]) and not is_solved(found["Zoë_王"].notebooks[NB])
+    assert is_solved(found["Jane Doe"].notebooks[NB]) and not is_solved(found["jane_doe"].notebooks[NB])
     assert is_solved(found["doejohn-111"].notebooks[NB]) and found["doejohn-222"].lms_id == "222"
-    for sid in found:
+    keys = [sub.key for sub in found.values()]
+    assert len({k.casefold() for k in keys}) == len(keys), keys  # unique even on case-insensitive disks
+    for sid in ("Ada", "ada-2", "doejohn-111", "doejohn-222"):
         assert "kept apart" in found[sid].notes[0]
+    assert not found["Zoë_李"].notes and not found["Jane Doe"].notes
     assert intake.rejected == []
 
 

@@ -22,8 +22,12 @@ def run_in_fake_kernel(spec, namespace):
     inputs = P.draw_inputs(spec, 42, "nb/test/0")
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        exec(P.kernel_call(spec.code, inputs, "@@m@@"), namespace)
-    return P.parse_reply(out.getvalue(), "@@m@@")
+        exec(P.kernel_batch([(spec.code, inputs, "@@m@@")]), namespace)
+    return P.parse_replies(out.getvalue(), ["@@m@@"], True)[0][0]
+
+
+def reply(text, markers=("@@m@@",), completed=True):
+    return P.parse_replies(text, list(markers), completed)
 
 
 def test_declarations_and_stripping():
@@ -64,10 +68,66 @@ def test_encoding_round_trip_and_refusals():
     assert P.encode(np.array(["x"], dtype=object)) == {"__type__": "ndarray[object]"}
 
 
-def test_garbled_replies_fail_safely():
-    assert P.parse_reply("no marker here", "@@m@@")["ok"] is False
-    assert P.parse_reply("@@m@@{not json@@m@@", "@@m@@")["ok"] is False
-    assert P.parse_reply('@@m@@["list"]@@m@@', "@@m@@")["ok"] is False
+def test_garbled_replies_fail_safely_and_say_tampering():
+    for text in ("@@m@@{not json@@m@@", '@@m@@["list"]@@m@@', '@@m@@{"ok": true}@@m@@'):
+        (answer,), tampered = reply(text)
+        assert answer["ok"] is False and tampered, text
+
+
+def test_one_reply_per_probe_in_its_place():
+    good = '@@a@@{"ok": true, "value": 1.0}@@a@@\n@@b@@{"ok": true, "value": 2.0}@@b@@\n'
+    replies, tampered = reply(good, ("@@a@@", "@@b@@"))
+    assert [r["value"] for r in replies] == [1.0, 2.0] and not tampered
+    # a hook that prints a second reply after the runner's (the last one used to win)
+    forged = good + '@@a@@{"ok": true, "value": 42.0}@@a@@\n'
+    replies, tampered = reply(forged, ("@@a@@", "@@b@@"))
+    assert replies[0] == {"ok": False, "error": P.TAMPERED} and replies[1]["value"] == 2.0 and tampered
+    # a reply swallowed although the execution finished: tampering; after a timeout: no answer
+    assert reply("student output only", completed=True) == ([{"ok": False, "error": P.TAMPERED}], True)
+    assert reply("student output only", completed=False) == ([{"ok": False, "error": P.NO_ANSWER}], False)
+    # replies out of order
+    swapped = '@@b@@{"ok": true, "value": 2.0}@@b@@@@a@@{"ok": true, "value": 1.0}@@a@@'
+    assert reply(swapped, ("@@a@@", "@@b@@"))[1] is True
+
+
+def test_exception_names_come_from_a_fixed_vocabulary():
+    reference = {"ok": True, "value": 1.0}
+    assert P.verdict({"ok": False, "error": "ValueError"}, reference, 1e-7, 0) == (False, "your code raised ValueError")
+    for smuggled in ("SECRET_abc123", "ValueError: the key is 42", "", None, 7):
+        ok, why = P.verdict({"ok": False, "error": smuggled}, reference, 1e-7, 0)
+        assert not ok and why == "your code raised an exception of its own", smuggled
+
+
+def test_none_and_odd_answers_never_raise():
+    reference = np.ones((2, 2))
+    for student in (None, "text", [[1, 2], [3]], {"a": 1}, P.Opaque("Model"), (1, 2)):
+        ok, why = P.compare(student, reference, 1e-7, 1e-12)
+        assert ok is False and why
+    assert P.compare(None, np.ones(3), 1e-7, 0)[1] == "the result is None: a missing return?"
+
+
+def test_gates_earn_nothing_and_failing_one_zeroes_the_cell():
+    specs = [{"name": "shape", "gate": True}, {"name": "a"}, {"name": "b"}]
+    J = P.Judgement
+    assert P.cell_score(specs, [J(True, ""), J(True, ""), J(False, "x")], 2.0) == 1.0
+    assert P.cell_score(specs, [J(False, "x"), J(True, ""), J(True, "")], 2.0) == 0.0
+    assert P.cell_score(specs[:1], [J(True, "")], 2.0) == 0.0  # a passed gate alone is no answer
+
+
+def test_property_probes_are_judged_on_the_graders_side():
+    spec = {"name": "loss goes down", "holds": "answer[-1] < answer[0] - 0.1", "rtol": 1e-5, "atol": 1e-6}
+    reference = {"ok": True, "value": P.encode([2.0, 1.5, 1.0])}
+    assert P.judge(spec, {"ok": True, "value": P.encode([2.0, 1.5, 1.0 + 1e-7])}, reference, {}).passed
+    assert not P.judge(spec, {"ok": True, "value": P.encode([2.0, 2.0, 2.0])}, reference, {}).passed  # no update
+    # the numbers must be the reference's too, unless match=False (e.g. the student's own weights)
+    other = {"ok": True, "value": P.encode([3.0, 2.0, 1.0])}
+    assert not P.judge(spec, other, reference, {}).passed
+    assert P.judge({**spec, "match": False}, other, reference, {}).passed
+    # inputs are bound: the property can be computed here from the student's numbers
+    spec = {"name": "fits", "holds": "np.mean((x @ answer > 0) == y) >= 0.9", "match": False}
+    x, y = np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([True, False])
+    assert P.judge(spec, {"ok": True, "value": P.encode(np.array([1.0, -1.0]))}, reference, {"x": x, "y": y}).passed
+    assert not P.judge(spec, {"ok": True, "value": P.encode(np.zeros(2))}, reference, {"x": x, "y": y}).passed
 
 
 def test_compare_shapes_and_integers():
@@ -84,7 +144,7 @@ def test_a_batch_answers_each_probe_and_stops_when_interrupted():
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         exec(P.kernel_batch(calls), {"f": lambda z: z * 10})
-    assert [P.parse_reply(out.getvalue(), m)["value"] for m in ("@@a@@", "@@b@@")] == [10.0, 21.0]
+    assert [r["value"] for r in reply(out.getvalue(), ("@@a@@", "@@b@@"))[0]] == [10.0, 21.0]
     out = io.StringIO()
     stopped = False
     with contextlib.redirect_stdout(out):
@@ -93,5 +153,6 @@ def test_a_batch_answers_each_probe_and_stops_when_interrupted():
         except KeyboardInterrupt:
             stopped = True
     assert stopped, "a timeout's interrupt must end the batch, not move on to the next probe"
-    assert P.parse_reply(out.getvalue(), "@@a@@") == {"ok": False, "error": "KeyboardInterrupt"}
-    assert P.parse_reply(out.getvalue(), "@@b@@")["error"].startswith("no answer")
+    replies, _ = reply(out.getvalue(), ("@@a@@", "@@b@@"), completed=False)
+    assert replies[0] == {"ok": False, "error": "KeyboardInterrupt"}
+    assert replies[1]["error"].startswith("no answer")
