@@ -97,7 +97,8 @@ class WorkCourse:
 
     def task_timeout(self, notebooks: int) -> float:
         """Seconds one student's grading may take in all before its worker is stopped."""
-        return 120 + (self.cell_timeout + 30) * 3 * max(1, notebooks)
+        # generous: a notebook may lose its kernel several times (each a timeout and a replay)
+        return 120 + (self.cell_timeout + 30) * 8 * max(1, notebooks)
 
     def reference_fingerprint(self) -> str:
         """Changes when the lab's sources or the secret change (set by :meth:`prepare`)."""

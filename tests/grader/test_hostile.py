@@ -159,7 +159,7 @@ get_ipython().events.register("pre_run_cell", _copy)
 
 # Looks for the canaries and smuggles whatever it finds out through every channel it has:
 # printed output, an exception class named after the data, a file in its folder.
-EXFILTRATE = WRONG_SIGMOID + '''
+EXFILTRATE = '''
 import os, glob
 _found = [os.environ.get(k, "") for k in os.environ if "CANARY" in k or "SECRET" in k or "TOKEN" in k]
 for _path in {paths!r}:
@@ -169,10 +169,11 @@ for _path in {paths!r}:
         pass
 print("FOUND:", _found)
 _name = "Leak_" + "".join(c for c in "".join(_found) if c.isalnum())[:80]
-def relu(z):
-    raise type(_name or "Leak_nothing", (Exception,), {{}})("".join(_found))
-def relu_prime(z):
-    raise type("LEAKEDNAME_7f3a", (Exception,), {{}})("".join(_found))
+_calls = []
+def sigmoid(z):
+    _calls.append(1)
+    name = _name if len(_calls) % 2 else "LEAKEDNAME_7f3a"
+    raise type(name, (Exception,), {{}})("".join(_found))
 open("smuggled.txt", "w").write(str(_found))
 '''
 
@@ -227,7 +228,7 @@ def graded(tmp_path_factory, small_course):
     (out / "canary.txt").write_text(canary + "out")
     paths = [str(home_file), str(out / "canary.txt")]
     cases["exfiltrates"] = (lambda: notebook(FIRST_TWO, edits={"sigmoid": EXFILTRATE.format(paths=paths)}),
-                            "graded", 4, {"sigmoid": 0, "relu": 0})
+                            "graded", 4, {"sigmoid": 0})
     for student, (make, *_rest) in cases.items():
         (subs / student).mkdir()
         nbformat.write(make(), subs / student / f"{NOTEBOOK}.ipynb")
@@ -360,9 +361,9 @@ def test_hidden_checks_never_reach_the_autograded_notebook(graded):
     *_, out, _canary = graded
     for path in Path(out).rglob("*.ipynb"):
         if "autograded" in path.parts or "feedback" in path.parts:
-            text = path.read_text(encoding="utf-8")
+            outputs = json.dumps([c.get("outputs", []) for c in json.loads(path.read_text(encoding="utf-8"))["cells"]])
             for secret in ("__grader_probe", "__ndarray__", "COPIED:", "@@"):
-                assert secret not in text, (path, secret)
+                assert secret not in outputs, (path, secret)
     for path in (Path(out) / "feedback").glob("*.html"):
         assert "__grader_probe" not in path.read_text(encoding="utf-8")
 
