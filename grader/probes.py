@@ -36,6 +36,7 @@ KNOWN_EXCEPTIONS = frozenset(
 ) | {"LinAlgError", "AxisError", "InvalidArgumentError", "ResourceExhaustedError", "NotFoundError",
      "UnimplementedError", "FailedPreconditionError", "OutOfRangeError", "InternalError", "UnknownError"}
 NOT_ATTEMPTED = "not attempted"
+OWN_EXCEPTION = "an exception of its own"
 NO_ANSWER = "no answer (the check did not complete)"
 TAMPERED = "tampering suspected: the check's reply was duplicated, missing or malformed"
 
@@ -44,7 +45,7 @@ def exception_words(name: object) -> str:
     """What a report may say about an exception the student's code raised."""
     if isinstance(name, str) and name in KNOWN_EXCEPTIONS:
         return f"your code raised {name}"
-    return "your code raised an exception of its own"
+    return f"your code raised {OWN_EXCEPTION}"
 
 
 HIDDEN_BLOCK = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[^\n]*\n(.*?)^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.S | re.M)
@@ -253,6 +254,9 @@ def parse_replies(text: str, markers: list[str], completed: bool) -> tuple[list[
             replies.append({"ok": False, "error": TAMPERED if len(body) <= MAX_ANSWER_BYTES else "answer too large"})
             tampered |= len(body) <= MAX_ANSWER_BYTES
             continue
+        if not reply["ok"]:  # keep only words from the fixed vocabulary, from here on
+            error = reply.get("error")
+            reply = {"ok": False, "error": error if isinstance(error, str) and error in KNOWN_EXCEPTIONS else OWN_EXCEPTION}
         replies.append(reply)
     return replies, tampered
 

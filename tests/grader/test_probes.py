@@ -156,3 +156,9 @@ def test_a_batch_answers_each_probe_and_stops_when_interrupted():
     replies, _ = reply(out.getvalue(), ("@@a@@", "@@b@@"), completed=False)
     assert replies[0] == {"ok": False, "error": "KeyboardInterrupt"}
     assert replies[1]["error"].startswith("no answer")
+
+
+def test_a_reply_keeps_no_exception_name_the_student_chose():
+    text = '@@m@@{"ok": false, "error": "Leak_secret42"}@@m@@'
+    assert reply(text) == ([{"ok": False, "error": P.OWN_EXCEPTION}], False)
+    assert reply('@@m@@{"ok": false, "error": "ZeroDivisionError"}@@m@@')[0][0]["error"] == "ZeroDivisionError"
