@@ -90,6 +90,18 @@ class Probe:
             import textwrap
 
             compile(textwrap.dedent(self.holds).strip(), f"<holds of {self.name}>", "exec")  # a typo fails here
+        drawn = {k for k, v in self.inputs.items() if isinstance(v, Draw)}
+        if not self.match and not (self.holds and drawn & _names(self.holds)):
+            # Numbers computed in the student's kernel and checked against nothing secret can
+            # be forged: the property must be computed here, from the answer and the secret inputs.
+            raise ValueError(f"probe {self.name!r}: match=False needs a 'holds' computed from drawn inputs")
+
+
+def _names(code: str) -> set[str]:
+    import ast
+    import textwrap
+
+    return {node.id for node in ast.walk(ast.parse(textwrap.dedent(code).strip())) if isinstance(node, ast.Name)}
 
 
 _collector: list[Probe] | None = None

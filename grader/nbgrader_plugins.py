@@ -137,6 +137,9 @@ class ProbingExecute(Execute):
                     except KernelLost as gone:
                         lost = gone
                         self._event(gone.status, gone.reason, index)
+                    except Exception as exc:  # a fault on our side (an odd message): this cell only
+                        lost = KernelLost(CRASHED, f"the grader could not run this cell ({type(exc).__name__})")
+                        self._event(lost.status, lost.reason, index)
                     else:
                         if clean and cells[index].cell_type == "code" and not _is_test_cell(cells[index]):
                             replay.append(index)
@@ -154,6 +157,9 @@ class ProbingExecute(Execute):
         """Run one cell (and, for a test cell, its probes). True when it ran cleanly.
         Raises KernelLost when the kernel has to be replaced."""
         self._output_bytes, self._cut, self._flooded, self._timed_out = 0, False, False, False
+        events = len(self._events)
+        if _is_test_cell(cell):  # it ran, whatever happens next: its probes then have no answer
+            self._ran.append(cell.metadata.nbgrader["grade_id"])
         try:
             super(Execute, self).preprocess_cell(cell, resources, index)  # nbconvert's: execute_cell
         except DeadKernelError:
@@ -171,12 +177,11 @@ class ProbingExecute(Execute):
             try:
                 self._ensure_responsive()
             except KernelLost:
-                self._events.pop()  # one event for the cell: the kernel had to be replaced
+                del self._events[events:]  # one event for the cell: the kernel had to be replaced
                 raise
         self._check_processes()
         if _is_test_cell(cell):
             grade_id = cell.metadata.nbgrader["grade_id"]
-            self._ran.append(grade_id)
             if grade_id in self._plan:
                 specs = self._plan[grade_id]
                 if self._timed_out or self._flooded:  # the visible check already hung: so would these
@@ -315,8 +320,13 @@ class ProbingExecute(Execute):
                  for spec, marker in zip(specs, markers)]
         probe_cell = nbformat.v4.new_code_cell(P.kernel_batch(calls))
         self._output_bytes, self._cut, self._flooded, self._timed_out = 0, False, False, False
+        events = len(self._events)
         self._probing = True
         lost = None
+        base_timeout = self.timeout
+        # All of a cell's checks run in one execution: twice a cell's time, so that honest
+        # but slow code (a loop, a model re-run at every step) still answers them all.
+        self.timeout = base_timeout * 2 if base_timeout else base_timeout
         try:
             self.execute_cell(probe_cell, index, store_history=False)
         except DeadKernelError:
@@ -325,10 +335,14 @@ class ProbingExecute(Execute):
             self._timed_out = True
         finally:
             self._probing = False
+            self.timeout = base_timeout
+            self.clear_display_id_mapping(index)  # a probe's display ids never reach the real cell
         text = "".join(o.get("text", "") for o in probe_cell.get("outputs", [])
                        if o.get("output_type") == "stream" and o.get("name") == "stdout")
         completed = lost is None and not self._timed_out and not self._flooded
         replies, tampered = P.parse_replies(text, markers, completed)
+        if self._timed_out or self._flooded:  # the grader's interrupt, not the student's exception
+            replies = [{"ok": False, "error": P.NO_ANSWER} if r.get("error") == "KeyboardInterrupt" else r for r in replies]
         if tampered:
             self._event(TAMPERING, "tampering suspected: a hidden check's reply was duplicated, missing or malformed", index)
         if lost is not None:
@@ -337,13 +351,14 @@ class ProbingExecute(Execute):
             self._event(OUTPUT, f"printed more than {self.output_kill // 1_000_000} MB of output in a hidden check, "
                                 "which was interrupted", index)
         if self._timed_out:
-            self._event(TIMEOUT, f"a hidden check ran longer than {self.timeout} s and was interrupted", index)
+            self._event(TIMEOUT, f"the hidden checks ran longer than {2 * self.timeout} s and were interrupted", index)
         if self._timed_out or self._flooded:
             try:
                 self._ensure_responsive()
             except KernelLost:
-                self._events.pop()
+                del self._events[events:]
                 raise
+        self._check_processes()
         return replies
 
     # --- output and time limits ----------------------------------------------------------

@@ -164,7 +164,7 @@ def draw_inputs(spec: Probe, secret: int, where: str) -> dict[str, Any]:
 
 _RUNNER = r'''
 def __grader_probe(payload, marker):
-    import ast, base64, json, sys
+    import ast, base64, builtins, json, sys
     import numpy
     request = json.loads(payload)
 
@@ -183,7 +183,9 @@ def __grader_probe(payload, marker):
                 return {decode(k): decode(x) for k, x in v["__dict__"]}
         return v
 
-    namespace = dict(globals())
+    # The student's definitions, less any that hide a built-in (``list = [1]``, ``from numpy
+    # import *``): the snippet's ``int``, ``all``, ``len`` are Python's, as the reference's were.
+    namespace = {k: v for k, v in __user__.items() if not hasattr(builtins, k) or k.startswith("__")}
     namespace["np"] = numpy
     namespace.update({k: decode(v) for k, v in request["inputs"].items()})
     tree = ast.parse(request["code"])
@@ -209,11 +211,13 @@ KERNEL_RUNNER = _RUNNER.replace("def __grader_probe(payload, marker):\n",
 def kernel_batch(calls: list[tuple[str, dict[str, Any], str]]) -> str:
     """The code sent to the kernel for several probes at once (code, inputs, marker each):
     one execution instead of one per probe, each answer printed between its own marker."""
-    lines = [KERNEL_RUNNER]
+    # The runner lives in globals of its own (the student's are ``__user__``), so names the
+    # student's code rebinds (``print``, ``list``, ``dict``) are not the runner's.
+    lines = ['__grader_ns = {"__user__": globals()}', f"exec({KERNEL_RUNNER!r}, __grader_ns)"]
     for code, inputs, marker in calls:
         payload = json.dumps({"code": code, "inputs": {k: encode(v) for k, v in inputs.items()}})
-        lines.append(f"if __grader_probe({payload!r}, {marker!r}):\n    raise KeyboardInterrupt")
-    lines.append("del __grader_probe")
+        lines.append(f"if __grader_ns['__grader_probe']({payload!r}, {marker!r}):\n    raise KeyboardInterrupt")
+    lines.append("del __grader_ns")
     return "\n".join(lines) + "\n"
 
 
@@ -248,7 +252,7 @@ def parse_replies(text: str, markers: list[str], completed: bool) -> tuple[list[
         if len(body) <= MAX_ANSWER_BYTES:
             try:
                 reply = json.loads(body)
-            except ValueError:
+            except (ValueError, RecursionError):  # deeply nested JSON too
                 reply = None
         if not isinstance(reply, dict) or not isinstance(reply.get("ok"), bool) or (reply["ok"] and "value" not in reply):
             replies.append({"ok": False, "error": TAMPERED if len(body) <= MAX_ANSWER_BYTES else "answer too large"})
@@ -277,9 +281,10 @@ def compare(student: Any, reference: Any, rtol: float, atol: float) -> tuple[boo
 def _compare(student: Any, reference: Any, rtol: float, atol: float) -> tuple[bool, str]:
     if student is None and reference is not None:
         return False, "the result is None: a missing return?"
-    if isinstance(reference, Opaque) or isinstance(student, Opaque):
-        same = isinstance(student, Opaque) and isinstance(reference, Opaque) and student == reference
-        return same, "" if same else "the result is not the kind of value expected"
+    if isinstance(reference, Opaque):  # the type's name is the student's to choose: never evidence
+        return False, "the check's expected answer is not plain data (instructor error)"
+    if isinstance(student, Opaque):
+        return False, "the result is not the kind of value expected"
     if isinstance(reference, (list, tuple)) and not _numeric_array_like(reference):
         if not isinstance(student, (list, tuple)) or len(student) != len(reference):
             return False, f"expected a sequence of {len(reference)} items"
@@ -307,7 +312,9 @@ def _compare(student: Any, reference: Any, rtol: float, atol: float) -> tuple[bo
         return False, "the result is not numeric"
     if s.shape != r.shape:
         return False, f"the result has shape {s.shape}, expected {r.shape}"
-    if r.dtype.kind == "b" or s.dtype.kind == "b":
+    if (r.dtype.kind == "b") != (s.dtype.kind == "b"):
+        return False, "the result holds booleans, expected numbers" if s.dtype.kind == "b" else "expected booleans"
+    if r.dtype.kind == "b":
         same = bool(np.array_equal(s, r))
         return same, "" if same else "the result differs from the expected one"
     if r.dtype.kind == "f" and s.dtype.kind in "iub":
@@ -370,6 +377,12 @@ def judge(spec: dict, student_reply: dict | None, reference_reply: dict, inputs:
     student, reference = values
     rtol, atol = float(spec.get("rtol", 1e-7)), float(spec.get("atol", 1e-12))
     holds = spec.get("holds")
+    if holds and spec.get("match", True):  # the cheap comparison first: it bounds what holds sees
+        passed, reason = compare(student, reference, rtol, atol)
+        if not passed:
+            return Judgement(False, reason)
+    if holds and _size(student) > 8 * _size(reference) + 65_536:
+        return Judgement(False, "the result is far larger than expected")
     if holds:
         from course_utils.probes import property_holds
 
@@ -378,10 +391,22 @@ def judge(spec: dict, student_reply: dict | None, reference_reply: dict, inputs:
                 return Judgement(False, "the property checked does not hold for your answer")
         except Exception:
             return Judgement(False, "the property checked does not hold for your answer")
-        if not spec.get("match", True):
-            return Judgement(True, "")
+        return Judgement(True, "")  # the numbers were compared above, where they must match
     passed, reason = compare(student, reference, rtol, atol)
     return Judgement(passed, reason)
+
+
+def _size(value: Any) -> int:
+    """Roughly how many numbers a decoded answer holds (bounds the grader's own work)."""
+    if isinstance(value, np.ndarray):
+        return int(value.size)
+    if isinstance(value, (list, tuple)):
+        return len(value) + sum(_size(v) for v in value)
+    if isinstance(value, dict):
+        return len(value) + sum(_size(v) for v in value.values())
+    if isinstance(value, str):
+        return len(value) // 8
+    return 1
 
 
 def cell_score(specs: list[dict], judgements: list[Judgement], points: float) -> float:

@@ -111,9 +111,12 @@ def run(name: str, kinds=("trivial", "honest"), only: set[str] | None = None, wo
         (subs / case.student).mkdir(parents=True)
         nbformat.write(nb, subs / case.student / f"{corpus.NOTEBOOK}.ipynb")
     out = workdir / "out"
+    # One fixed secret (CORPUS_SECRET to try others): the same hidden inputs on every run, so
+    # a failure can be reproduced; the probe guard covers the variation across secrets.
+    env = {**os.environ, "GRADER_SECRET": os.environ.get("CORPUS_SECRET", "corpus")}
     done = subprocess.run([GRADER, "autograde", corpus.LAB, str(subs), "--out", str(out), "--quiet",
                            "--cell-timeout", str(cell_timeout), "--workers", os.environ.get("CORPUS_WORKERS", "2")],
-                          capture_output=True, text=True, cwd=course, timeout=3600)
+                          capture_output=True, text=True, cwd=course, timeout=3600, env=env)
     if not (out / "grades.csv").is_file():
         raise RuntimeError(f"grader autograde failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     with open(out / "grades.csv") as fh:

@@ -162,3 +162,44 @@ def test_a_reply_keeps_no_exception_name_the_student_chose():
     text = '@@m@@{"ok": false, "error": "Leak_secret42"}@@m@@'
     assert reply(text) == ([{"ok": False, "error": P.OWN_EXCEPTION}], False)
     assert reply('@@m@@{"ok": false, "error": "ZeroDivisionError"}@@m@@')[0][0]["error"] == "ZeroDivisionError"
+
+
+def test_student_names_that_hide_builtins_change_nothing():
+    """``list = [1]``, ``print = None`` or ``from numpy import *`` in a student's notebook
+    must not break the runner or change what the snippet's built-ins mean."""
+    calls = [("(f(z), all(v > 100 for v in [1, 2]), len([1, 2]))", {"z": 2.0}, "@@a@@")]
+    student = {"f": lambda z: z * 10, "list": [1], "dict": {}, "print": None, "json": None, "type": 3}
+    from numpy import all as np_all
+
+    student["all"] = np_all  # as after `from numpy import *`: np.all(generator) is always True
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(P.kernel_batch(calls), student)
+    (answer,), tampered = reply(out.getvalue(), ("@@a@@",))
+    assert not tampered and P.decode(answer["value"]) == (20.0, False, 2)
+
+
+def test_booleans_are_not_numbers_and_opaque_references_are_no_evidence():
+    assert P.compare(np.array([True, False]), np.array([1.0, 0.0]), 1e-7, 0)[0] is False
+    assert P.compare(True, 1.0, 1e-7, 0)[0] is False
+    assert P.compare(P.Opaque("Sequential"), P.Opaque("Sequential"), 1e-7, 0)[0] is False
+
+
+def test_a_property_never_works_on_an_oversized_answer():
+    spec = {"name": "weights classify", "holds": "bool(np.all(np.isfinite(answer @ x)))", "match": False}
+    reference = {"ok": True, "value": P.encode(np.ones(2))}
+    huge = {"ok": True, "value": P.encode(np.ones((2, 200_000)))}
+    judgement = P.judge(spec, huge, reference, {"x": np.ones(2)})
+    assert not judgement.passed and "larger" in judgement.reason
+
+
+def test_an_unmatched_property_must_be_computed_from_secret_inputs():
+    import pytest
+
+    from course_utils.probes import Probe, normal
+
+    with pytest.raises(ValueError):
+        Probe("learns", "train()", {}, match=False, holds="answer[0] >= 0.8")  # the kernel's own verdict
+    with pytest.raises(ValueError):
+        Probe("learns", "train(x)", {"x": normal(0, 1, (3,))}, match=False, holds="answer[0] >= 0.8")
+    Probe("fits", "weights()", {"x": normal(0, 1, (3,))}, match=False, holds="bool(np.all(x @ answer > -1e9))")
