@@ -40,7 +40,10 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Probe", "Draw", "probe", "normal", "uniform", "integers", "collecting", "property_holds"]
+from .answers import property_holds  # noqa: F401  (kept importable from here)
+
+__all__ = ["Probe", "Draw", "probe", "normal", "uniform", "integers", "collecting", "property_holds",
+           "Case", "Mistake", "Declaration", "case", "mistake", "declare"]
 
 
 @dataclass(frozen=True)
@@ -146,17 +149,136 @@ def probe(name: str, code: str, *, rtol: float = 1e-7, atol: float = 1e-12, weig
             raise AssertionError(f"probe {name!r}: the property does not hold for this notebook's answer")
 
 
-def property_holds(holds: str, answer: Any, inputs: dict[str, Any]) -> bool:
-    """Evaluate a property probe's ``holds`` (instructor code; its last line is the verdict)
-    with ``answer``, ``np`` and the probe's inputs bound. Used by the grader on decoded data,
-    never in the student's kernel."""
-    import ast
+# --- one declaration per exercise ------------------------------------------------------
+#
+# Next to the probes, the hidden block of an exercise's first test cell declares the
+# exercise once: the visible cases the student's instant check runs, the known mistakes
+# and the message each earns, and the hints of both release modes::
+#
+#     declare("sigmoid", uses=["sigmoid"],
+#         cases=[case("sigmoid(0) is one half", "sigmoid(z)", z=np.array(0.0)),
+#                case("no overflow at z = ±1000", "sigmoid(z)", z=Z_GRID, no_warnings=True)],
+#         mistakes=[mistake("1 / (1 + np.exp(-z)) overflows for large negative z ...", """
+#     def sigmoid(z):
+#         return 1 / (1 + np.exp(-z))
+#     """)],
+#         hint="a conceptual nudge (graded releases)",
+#         practice_hint="a hint that may show code (practice releases)",
+#         practice_solution="an outline of the solution (practice releases)")
+#
+# ``grader release`` runs the reference solution and every mistake on the cases and writes
+# their answers into the student package as data; the instant check compares the
+# student's answer with that data (``course_utils.answers.compare``, the grader's own
+# comparator). Only the case names, codes and inputs, the mistakes' messages and the hints
+# of the release's mode reach students: the mistakes' code and the other mode's texts stay
+# in the instructor notebook.
+
+
+@dataclass(frozen=True)
+class Case:
+    """One visible case: ``code`` calls the exercise's functions (named in ``uses``) on
+    fixed ``inputs``; its last line is the answer.
+
+    * ``rtol``/``atol``: tolerances, as for probes;
+    * ``no_warnings``: the case fails when NumPy warns (overflow, invalid value, ...);
+    * ``holds``: a property of ``answer`` (and the inputs) that must be true; ``says`` is
+      the message when it is not; with ``match=False`` only the property is checked (for
+      answers that differ between right solutions, such as a model's trained weights).
+    """
+
+    name: str
+    code: str
+    inputs: dict[str, Any] = field(default_factory=dict)
+    rtol: float = 1e-7
+    atol: float = 1e-12
+    no_warnings: bool = False
+    holds: str | None = None
+    says: str | None = None
+    match: bool = True
+
+    def __post_init__(self) -> None:
+        drawn = [k for k, v in self.inputs.items() if isinstance(v, Draw)]
+        if drawn:
+            raise ValueError(f"case {self.name!r}: visible inputs are fixed values, not draws ({drawn})")
+        if not self.match and not self.holds:
+            raise ValueError(f"case {self.name!r}: match=False needs a 'holds' property")
+        if self.says and not self.holds:
+            raise ValueError(f"case {self.name!r}: 'says' is the message of a 'holds' property")
+        if self.holds is not None:
+            import textwrap
+
+            compile(textwrap.dedent(self.holds).strip(), f"<holds of {self.name}>", "exec")
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A known wrong implementation (``code`` redefines one or more of the exercise's
+    functions) and the message a student whose answer behaves like it gets."""
+
+    message: str
+    code: str
+
+    def __post_init__(self) -> None:
+        import textwrap
+
+        compile(textwrap.dedent(self.code), f"<mistake {self.message[:30]!r}>", "exec")
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """Everything about one exercise that is not its answer cell or its probes."""
+
+    name: str
+    uses: tuple[str, ...]
+    cases: tuple[Case, ...]
+    mistakes: tuple[Mistake, ...]
+    hint: str
+    practice_hint: str
+    practice_solution: str
+
+    def __post_init__(self) -> None:
+        if not self.cases:
+            raise ValueError(f"declaration {self.name!r}: an exercise needs at least one visible case")
+        for label, text in (("hint", self.hint), ("practice_hint", self.practice_hint),
+                            ("practice_solution", self.practice_solution)):
+            if not text.strip():
+                raise ValueError(f"declaration {self.name!r}: '{label}' is empty")
+        messages = [m.message for m in self.mistakes]
+        if len(set(messages)) != len(messages):
+            raise ValueError(f"declaration {self.name!r}: two mistakes share a message")
+
+    def texts(self, mode: str) -> tuple[str, str]:
+        """(hint, solution) as a release in ``mode`` shows them."""
+        if mode == "practice":
+            return self.practice_hint.strip(), self.practice_solution.strip()
+        if mode == "graded":
+            return self.hint.strip(), GRADED_SOLUTION
+        raise ValueError(f"unknown release mode {mode!r} (practice or graded)")
+
+
+GRADED_SOLUTION = ("This is a graded release: solutions are published after the deadline. "
+                   "Try `.hint()`, the lecture's formulas and the task text.")
+
+
+def case(name: str, code: str, *, rtol: float = 1e-7, atol: float = 1e-12, no_warnings: bool = False,
+         holds: str | None = None, says: str | None = None, match: bool = True, **inputs: Any) -> Case:
+    """One visible case of a declaration (see :class:`Case`)."""
     import textwrap
 
-    namespace = {**inputs, "np": np, "answer": answer}
-    tree = ast.parse(textwrap.dedent(holds).strip())
-    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-    if last is None:
-        raise ValueError("a 'holds' property must end with an expression")
-    exec(compile(tree, "<holds>", "exec"), namespace)
-    return bool(eval(compile(ast.Expression(last.value), "<holds>", "eval"), namespace))
+    return Case(name, textwrap.dedent(code).strip(), inputs, rtol, atol, no_warnings, holds, says, match)
+
+
+def mistake(message: str, code: str) -> Mistake:
+    """One known mistake of a declaration (see :class:`Mistake`)."""
+    import textwrap
+
+    return Mistake(message.strip(), textwrap.dedent(code).strip() + "\n")
+
+
+def declare(name: str, *, uses: list[str] | tuple[str, ...], cases: list[Case], hint: str, practice_hint: str,
+            practice_solution: str, mistakes: list[Mistake] = ()) -> None:
+    """Declare one exercise (see the comment above :class:`Case`). Read by ``grader
+    release``; run in a notebook it only validates the declaration."""
+    spec = Declaration(name, tuple(uses), tuple(cases), tuple(mistakes), hint, practice_hint, practice_solution)
+    if _collector is not None:
+        _collector.append(spec)

@@ -12,13 +12,16 @@ def _release(args: argparse.Namespace) -> int:
     from . import release
 
     root = find_course_root()
+    if args.notebook and len(args.labs) != 1:
+        raise CourseError("--notebook needs exactly one lab: grader release LAB --notebook NAME")
     for name in args.labs or list_labs(root):
         lab = load_lab(name, root)
         changed = release.sync_setup_cells(lab)
         for path in changed:
             print(f"updated the Colab setup cell of {path.relative_to(root)}")
-        out = release.release(lab)
-        print(f"released {name}: {', '.join(lab.notebooks)} -> {out.relative_to(root)}/")
+        out = release.release(lab, args.notebook or None)
+        print(f"released {name}: {', '.join(args.notebook or lab.notebooks)} -> {out.relative_to(root)}/ "
+              "and their checks' data")
     return 0
 
 
@@ -71,6 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     release = commands.add_parser("release", help="regenerate labs/ from solutions/ with nbgrader")
     release.add_argument("labs", nargs="*", help="labs to release (default: all)")
+    release.add_argument("--notebook", action="append", default=[], metavar="NAME",
+                         help="release only this notebook of the lab (repeatable)")
     release.set_defaults(run=_release)
 
     grade = commands.add_parser("autograde", help="grade a folder of submitted notebooks")

@@ -50,6 +50,34 @@ def repository_url(root: Path) -> str:
     return project["urls"]["Repository"]
 
 
+def course_settings(root: Path) -> dict:
+    """The ``[tool.intro-dl-labs]`` table of ``pyproject.toml``: the course's settings."""
+    with open(root / "pyproject.toml", "rb") as fh:
+        return tomllib.load(fh).get("tool", {}).get("intro-dl-labs", {})
+
+
+RELEASE_MODES = ("graded", "practice")
+
+
+def release_mode(root: Path, override: str | None = None) -> str:
+    """``graded`` (hints are nudges, no solutions) or ``practice`` (hints with code and
+    solution outlines): ``override`` if given, else the course's ``release-mode``."""
+    mode = override or course_settings(root).get("release-mode", "graded")
+    if mode not in RELEASE_MODES:
+        raise CourseError(f"unknown release mode {mode!r}: use one of {', '.join(RELEASE_MODES)}.")
+    return mode
+
+
+def student_repository(root: Path) -> str:
+    """The public student repository (``student-repository``): what the Colab setup cell
+    installs from and the "Open in Colab" badges open."""
+    url = course_settings(root).get("student-repository")
+    if not url:
+        raise CourseError("pyproject.toml: set [tool.intro-dl-labs] student-repository to the public address "
+                          "of the student repository (what `grader publish` writes).")
+    return str(url).rstrip("/")
+
+
 def package_name(root: Path) -> str:
     with open(root / "pyproject.toml", "rb") as fh:
         return tomllib.load(fh)["project"]["name"]

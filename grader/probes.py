@@ -23,7 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from course_utils.probes import Draw, Probe, collecting
+from course_utils.answers import SAFE_KINDS as _SAFE_KINDS
+from course_utils.answers import Opaque, compare, decode, encode  # noqa: F401  (the one comparator, shared with the checks)
+from course_utils.probes import Declaration, Draw, Probe, collecting
 
 import builtins
 
@@ -50,7 +52,6 @@ def exception_words(name: object) -> str:
 
 HIDDEN_BLOCK = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[^\n]*\n(.*?)^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.S | re.M)
 MAX_ANSWER_BYTES = 5_000_000
-_SAFE_KINDS = set("biufc")  # bool, int, uint, float, complex: never object arrays
 
 
 # --- reading declarations -------------------------------------------------------------
@@ -68,11 +69,21 @@ def strip_hidden(source: str) -> str:
 
 def declared_probes(source: str) -> list[Probe]:
     """The probes declared in a test cell's hidden block (instructor code, trusted)."""
+    return [item for item in _declared(source) if isinstance(item, Probe)]
+
+
+def declared_exercises(source: str) -> list[Declaration]:
+    """The exercise declarations (``declare(...)``) in a test cell's hidden block."""
+    return [item for item in _declared(source) if isinstance(item, Declaration)]
+
+
+def _declared(source: str) -> list:
     block = hidden_block(source)
-    if block is None or "probe(" not in block:
+    if block is None or ("probe(" not in block and "declare(" not in block):
         return []
-    # Only the declarations run here: the block's other lines (in-kernel checks for the
-    # instructor's own runs) need the notebook's namespace.
+    # Only the declarations run here: imports, UPPER_CASE constants, probe() and declare()
+    # calls. The block's other lines (in-kernel checks for the instructor's own runs) need
+    # the notebook's namespace.
     tree = ast.parse(textwrap.dedent(block))
     tree.body = [node for node in tree.body if _is_declaration(node)]
     with collecting() as found:
@@ -83,74 +94,13 @@ def declared_probes(source: str) -> list[Probe]:
 def _is_declaration(node: ast.stmt) -> bool:
     if isinstance(node, (ast.Import, ast.ImportFrom)):
         return True
+    if isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) and t.id.isupper() for t in node.targets):
+        return True
     return (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
-            and isinstance(node.value.func, ast.Name) and node.value.func.id == "probe")
+            and isinstance(node.value.func, ast.Name) and node.value.func.id in ("probe", "declare"))
 
 
 # --- inputs and answers as data -------------------------------------------------------
-
-
-def encode(value):
-    """JSON-safe form of a probe input or answer (arrays as base64 raw bytes).
-
-    Self-contained (its imports inside, no annotations): its source is also sent into the
-    kernel, where it encodes the student's answers (see ``KERNEL_RUNNER``).
-    """
-    import base64
-
-    import numpy
-
-    if hasattr(value, "numpy") and callable(value.numpy):  # tf.Tensor, tf.Variable
-        value = value.numpy()
-    if isinstance(value, numpy.generic):
-        value = value.item() if value.dtype.kind in "biufc" else str(value)
-    if isinstance(value, numpy.ndarray):
-        if value.dtype.kind not in "biufc":  # never object arrays
-            return {"__type__": "ndarray[%s]" % value.dtype}
-        data = numpy.array(value, order="C")
-        return {"__ndarray__": base64.b64encode(data.tobytes()).decode(), "dtype": data.dtype.str, "shape": list(data.shape)}
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, float):
-        return value if numpy.isfinite(value) else {"__float__": repr(value)}
-    if isinstance(value, (list, tuple)):
-        return {"__seq__": [encode(v) for v in value], "tuple": isinstance(value, tuple)}
-    if isinstance(value, dict):
-        return {"__dict__": [[encode(k), encode(v)] for k, v in value.items()]}
-    return {"__type__": type(value).__name__}
-
-
-def decode(value: Any) -> Any:
-    """Inverse of :func:`encode`; refuses anything but plain data (no pickles, no objects)."""
-    if isinstance(value, dict):
-        if "__ndarray__" in value:
-            dtype = np.dtype(str(value["dtype"]))
-            if dtype.kind not in _SAFE_KINDS:
-                raise ValueError("unsafe dtype")
-            raw = base64.b64decode(value["__ndarray__"], validate=True)
-            return np.frombuffer(raw, dtype=dtype).reshape([int(n) for n in value["shape"]]).copy()
-        if "__float__" in value:
-            return float(value["__float__"])
-        if "__seq__" in value:
-            items = [decode(v) for v in value["__seq__"]]
-            return tuple(items) if value.get("tuple") else items
-        if "__dict__" in value:
-            return {_hashable(decode(k)): decode(v) for k, v in value["__dict__"]}
-        if "__type__" in value:
-            return Opaque(str(value["__type__"]))
-        raise ValueError("unknown encoded value")
-    return value
-
-
-def _hashable(key: Any) -> Any:
-    return tuple(key) if isinstance(key, list) else key
-
-
-@dataclass(frozen=True)
-class Opaque:
-    """An answer that is not plain data (a model object, a function...)."""
-
-    type_name: str
 
 
 def draw_inputs(spec: Probe, secret: int, where: str) -> dict[str, Any]:
@@ -268,69 +218,6 @@ def parse_replies(text: str, markers: list[str], completed: bool) -> tuple[list[
 # --- verdicts -----------------------------------------------------------------------
 
 
-def compare(student: Any, reference: Any, rtol: float, atol: float) -> tuple[bool, str]:
-    """Does the student's decoded answer match the reference's? Returns (ok, reason in words).
-    Never raises: whatever the student returned (None, a ragged list, a string where numbers
-    were expected), the answer to one check is at worst "no"."""
-    try:
-        return _compare(student, reference, rtol, atol)
-    except Exception:
-        return False, "the result cannot be compared with the expected one"
-
-
-def _compare(student: Any, reference: Any, rtol: float, atol: float) -> tuple[bool, str]:
-    if student is None and reference is not None:
-        return False, "the result is None: a missing return?"
-    if isinstance(reference, Opaque):  # the type's name is the student's to choose: never evidence
-        return False, "the check's expected answer is not plain data (instructor error)"
-    if isinstance(student, Opaque):
-        return False, "the result is not the kind of value expected"
-    if isinstance(reference, (list, tuple)) and not _numeric_array_like(reference):
-        if not isinstance(student, (list, tuple)) or len(student) != len(reference):
-            return False, f"expected a sequence of {len(reference)} items"
-        for s, r in zip(student, reference):
-            ok, why = _compare(s, r, rtol, atol)
-            if not ok:
-                return False, why
-        return True, ""
-    if isinstance(reference, dict):
-        if not isinstance(student, dict) or set(student) != set(reference):
-            return False, "expected a dictionary with other keys"
-        for key in reference:
-            ok, why = _compare(student[key], reference[key], rtol, atol)
-            if not ok:
-                return False, f"{key!r}: {why}"
-        return True, ""
-    if isinstance(reference, str) or reference is None or isinstance(student, str) or student is None:
-        same = type(student) is type(reference) and student == reference
-        return same, "" if same else "the result differs from the expected one"
-    try:
-        s, r = np.asarray(student), np.asarray(reference)
-    except Exception:
-        return False, "the result is not numeric"
-    if s.dtype.kind not in _SAFE_KINDS:
-        return False, "the result is not numeric"
-    if s.shape != r.shape:
-        return False, f"the result has shape {s.shape}, expected {r.shape}"
-    if (r.dtype.kind == "b") != (s.dtype.kind == "b"):
-        return False, "the result holds booleans, expected numbers" if s.dtype.kind == "b" else "expected booleans"
-    if r.dtype.kind == "b":
-        same = bool(np.array_equal(s, r))
-        return same, "" if same else "the result differs from the expected one"
-    if r.dtype.kind == "f" and s.dtype.kind in "iub":
-        return False, "the result holds integers, expected floating point values"
-    if not np.allclose(s.astype(complex if "c" in (s.dtype.kind + r.dtype.kind) else float), r, rtol=rtol, atol=atol, equal_nan=True):
-        return False, "the values differ from the expected ones"
-    return True, ""
-
-
-def _numeric_array_like(value: Any) -> bool:
-    try:
-        return np.asarray(value).dtype.kind in _SAFE_KINDS
-    except Exception:
-        return False
-
-
 def verdict(student_reply: dict | None, reference_reply: dict, rtol: float, atol: float) -> tuple[bool, str]:
     """Compare two runner replies (student, reference); the reason is in fixed words."""
     ok, why, _ = _decoded(student_reply, reference_reply)
@@ -384,7 +271,7 @@ def judge(spec: dict, student_reply: dict | None, reference_reply: dict, inputs:
     if holds and _size(student) > 8 * _size(reference) + 65_536:
         return Judgement(False, "the result is far larger than expected")
     if holds:
-        from course_utils.probes import property_holds
+        from course_utils.answers import property_holds
 
         try:
             if not property_holds(holds, student, dict(inputs)):

@@ -1,8 +1,11 @@
-"""Generate the student notebooks (``labs/``) from the instructor sources (``solutions/``).
+"""Generate the student notebooks (``labs/``) and their checks' data from the instructor
+sources (``solutions/``).
 
-Generation is nbgrader's own ``generate_assignment`` run with the repository's
-``nbgrader_config.py``; before it, the Colab setup cell of every source is brought in
-line with the repository address in ``pyproject.toml``, so that address lives in one place.
+Three steps. The Colab setup cell of every source is brought in line with the student
+repository's address in ``pyproject.toml``, so that address lives in one place. The
+exercises' declarations are run and released as data (``grader.declarations``). Then
+nbgrader's own ``generate_assignment``, with the repository's ``nbgrader_config.py``,
+writes the student notebooks.
 """
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from pathlib import Path
 
 import nbformat
 
-from .course import CourseError, Lab, package_name, repository_url, run_nbgrader
+from .course import CourseError, Lab, package_name, run_nbgrader, student_repository
 
 SETUP_TAG = "colab-setup"
 SETUP_TEMPLATE = '''\
@@ -33,7 +36,7 @@ if ON_COLAB:
 
 
 def render_setup_cell(root: Path) -> str:
-    return SETUP_TEMPLATE.format(package=package_name(root), url=repository_url(root))
+    return SETUP_TEMPLATE.format(package=package_name(root), url=student_repository(root))
 
 
 def setup_cell_index(nb: nbformat.NotebookNode) -> int | None:
@@ -93,20 +96,32 @@ def _normalise(folder: Path) -> None:
         nbformat.write(nb, path)
 
 
-def release(lab: Lab) -> Path:
-    """Bring setup cells in line, then regenerate ``labs/<lab>`` from scratch.
+def release(lab: Lab, notebooks: list[str] | None = None) -> Path:
+    """Bring setup cells in line, release the checks' data, then regenerate ``labs/<lab>``.
 
     Generation goes to a scratch folder that then replaces ``labs/<lab>`` whole, so a
-    failed run leaves the old notebooks and no stale notebook survives a rename.
+    failed run leaves the old notebooks and no stale notebook survives a rename. With
+    ``notebooks``, only those notebooks' data and student files are replaced.
     """
+    from .course import release_mode
+    from .declarations import release_checks
+
+    unknown = sorted(set(notebooks or ()) - set(lab.notebooks))
+    if unknown:
+        raise CourseError(f"lab '{lab.name}' has no notebook {unknown} (notebooks: {', '.join(lab.notebooks)}).")
     sync_setup_cells(lab)
+    release_checks(lab, release_mode(lab.root), notebooks)
     lab.release_dir.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{lab.name}-", dir=lab.release_dir.parent))
     try:
         fresh = generate(lab, release_dir=scratch)
-        if lab.release_dir.exists():
-            shutil.rmtree(lab.release_dir)
-        os.replace(fresh, lab.release_dir)
+        if notebooks and lab.release_dir.exists():
+            for name in notebooks:
+                os.replace(fresh / f"{name}.ipynb", lab.release_dir / f"{name}.ipynb")
+        else:
+            if lab.release_dir.exists():
+                shutil.rmtree(lab.release_dir)
+            os.replace(fresh, lab.release_dir)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return lab.release_dir
