@@ -25,6 +25,15 @@ def _release(args: argparse.Namespace) -> int:
     return 0
 
 
+def _publish(args: argparse.Namespace) -> int:
+    from .publish import publish
+
+    done = publish(find_course_root(), Path(args.folder), args.mode)
+    print(f"published {len(done.notebooks)} notebooks ({done.mode} release) to {done.folder}: labs/, course_utils/, "
+          "pyproject.toml, README.md. Push that folder to the student repository.")
+    return 0
+
+
 def _autograde(args: argparse.Namespace) -> int:
     lab = load_lab(args.lab)
     source = Path(args.source)
@@ -77,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
     release.add_argument("--notebook", action="append", default=[], metavar="NAME",
                          help="release only this notebook of the lab (repeatable)")
     release.set_defaults(run=_release)
+
+    publish = commands.add_parser("publish", help="write the student repository (no solutions, no hidden tests)")
+    publish.add_argument("folder", help="an empty folder, or a clone of the student repository (its .git is kept)")
+    publish.add_argument("--mode", choices=["graded", "practice"], default=None,
+                         help="release mode (default: release-mode in pyproject.toml's [tool.intro-dl-labs])")
+    publish.set_defaults(run=_publish)
 
     grade = commands.add_parser("autograde", help="grade a folder of submitted notebooks")
     grade.add_argument("lab", help="lab name, a folder of solutions/")

@@ -293,7 +293,7 @@ def write_record(record: dict, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def release_checks(lab: Lab, mode: str, notebooks: list[str] | None = None) -> list[Path]:
+def release_checks(lab: Lab, mode: str, notebooks: list[str] | None = None, data_dir: Path | None = None) -> list[Path]:
     """Compute and write the released data of ``lab``'s notebooks; refuse (CourseError,
     every problem listed) when a declaration is missing, doubled or unused, or a case or a
     mistake does not behave as declared."""
@@ -307,16 +307,16 @@ def release_checks(lab: Lab, mode: str, notebooks: list[str] | None = None) -> l
         problems = [p for ex, entry in record["exercises"].items() for p in outcome_problems(ex, entry)]
         if problems:
             raise CourseError(f"{found.path.name}:\n  " + "\n  ".join(problems))
-        path = data_path(found.notebook)
+        path = Path(data_dir) / f"{found.notebook}.json" if data_dir else data_path(found.notebook)
         write_record(record, path)
         written.append(path)
     return written
 
 
-def stale_data(lab: Lab, mode: str) -> list[str]:
+def stale_data(lab: Lab, mode: str, notebooks: list[str] | None = None) -> list[str]:
     """Notebooks whose released data is missing, from another mode, or older than their source."""
     stale = []
-    for name in lab.notebooks:
+    for name in notebooks or lab.notebooks:
         path = data_path(f"{lab.name}/{name}")
         nb = nbformat.read(lab.source_dir / f"{name}.ipynb", as_version=4)
         if not path.is_file():

@@ -14,3 +14,13 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 @pytest.fixture(scope="session")
 def course_root() -> Path:
     return ROOT
+
+
+@pytest.fixture(scope="session")
+def published(tmp_path_factory) -> Path:
+    """The student repository as `grader publish` writes it (graded mode), once per session."""
+    from grader.publish import publish
+
+    out = tmp_path_factory.mktemp("published") / "student-repo"
+    publish(ROOT, out)
+    return out
