@@ -28,6 +28,7 @@ def test_wheel_and_sdist_hold_the_packages_and_no_solutions(dist):
     wheel = next(dist.glob("*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert any(n.startswith("course_utils/checks/") for n in names)
+    assert any(n.startswith("course_utils/checks/data/") and n.endswith(".json") for n in names), "the checks' data"
     assert "grader/cli.py" in names and "course_utils/probes.py" in names
     sdist = next(dist.glob("*.tar.gz"))
     members = tarfile.open(sdist).getnames()

@@ -143,6 +143,8 @@ def judge_case(case: dict, outcome: dict, mistake_outcomes: list[dict], messages
             for k, other in enumerate(mistake_outcomes):
                 if other.get("ok") and not case.get("match", True) and _same(case, answer, other):
                     return Verdict(WRONG, f"{label}: {messages[k]}", k)
+            if answer is None:
+                return Verdict(WRONG, f"{label}: the result is None. Did you forget a `return`?")
             return Verdict(WRONG, f"{label}: {case.get('says') or 'the property checked does not hold'}.")
     return None
 
