@@ -142,12 +142,16 @@ def __release_outcomes(payload, marker):
     request = json.loads(payload)
     user = globals()
     functions = {n: user[n] for n in request["uses"]}
-    out = {"expected": [run_case(c, functions) for c in request["cases"]], "mistakes": []}
+    # Every answer twice: an answer that changes between runs (an unseeded draw) can never
+    # be matched, so release must refuse it rather than ship it.
+    out = {"expected": [], "mistakes": []}
+    for case in request["cases"]:
+        out["expected"].append([run_case(case, functions), run_case(case, functions)])
     for code in request["mistakes"]:
         namespace = dict(user)  # a mistake sees the notebook, and replaces only its own copy
         exec(code, namespace)
         mistaken = {n: namespace[n] for n in request["uses"]}
-        out["mistakes"].append([run_case(c, mistaken) for c in request["cases"]])
+        out["mistakes"].append([[run_case(c, mistaken), run_case(c, mistaken)] for c in request["cases"]])
     print(marker + json.dumps(out) + marker, flush=True)
 '''
 
@@ -174,9 +178,12 @@ def compute_outcomes(found: NotebookDeclarations, timeout: int = 600) -> dict[st
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                                 resources={"metadata": {"path": str(found.path.parent)}})
         with client.setup_kernel():
+            # nbclient stores each executed cell at its index in ``nb.cells``: iterate over the
+            # notebook's own cells, whatever the extra executions leave in that list.
+            cells = list(nb.cells)
             helper = nbformat.v4.new_code_cell(_KERNEL_OUTCOMES)
             client.execute_cell(helper, 0)
-            for index, cell in enumerate(nb.cells):
+            for index, cell in enumerate(cells):
                 meta = nbgrader_meta(cell)
                 if cell.cell_type != "code":
                     continue
@@ -214,8 +221,22 @@ def _run_declaration(client, decl: Declaration, index: int) -> dict:
     if start < 0 or end < 0:
         raise CourseError(f"exercise '{decl.name}': running its cases printed no answer")
     out = json.loads(text[start + len(marker): end])
-    return {"expected": [_stored(o) for o in out["expected"]],
-            "mistakes": [[_stored(o) for o in row] for row in out["mistakes"]]}
+    return {"expected": [_stored(first) for first, _ in out["expected"]],
+            "mistakes": [[_stored(first) for first, _ in row] for row in out["mistakes"]],
+            "repeatable": {"expected": [_repeatable(c, *pair) for c, pair in zip(decl.cases, out["expected"])],
+                           "mistakes": [[_repeatable(c, *pair) for c, pair in zip(decl.cases, row)]
+                                        for row in out["mistakes"]]}}
+
+
+def _repeatable(case, first: dict, second: dict) -> bool:
+    """Did two runs of a case give the same outcome (within the case's tolerances)?"""
+    from course_utils.answers import compare_in_detail, decode
+
+    if first.get("ok") != second.get("ok"):
+        return False
+    if not first.get("ok"):
+        return first.get("error") == second.get("error")
+    return compare_in_detail(decode(first["value"]), decode(second["value"]), case.rtol, case.atol).ok
 
 
 def _stored(outcome: dict) -> dict:
@@ -242,12 +263,16 @@ def exercise_record(decl: Declaration, outcomes: dict, mode: str) -> dict:
             "mistakes": [{"message": m.message} for m in decl.mistakes], "cases": cases}
 
 
-def outcome_problems(name: str, record: dict) -> list[str]:
+def outcome_problems(name: str, record: dict, repeatable: dict | None = None) -> list[str]:
     """Replay the stored outcomes: the reference passes every case; each known mistake
-    fails one and earns its own message."""
+    fails one and earns its own message. With ``repeatable`` (from :func:`compute_outcomes`),
+    the answers that decide must also be the same on a second run."""
     problems = []
     messages = [m["message"] for m in record["mistakes"]]
-    for case in record["cases"]:
+    for i, case in enumerate(record["cases"]):
+        if repeatable and case.get("match", True) and not repeatable["expected"][i]:
+            problems.append(f"{name}: the reference's answer to case '{case['name']}' changes from run to run: "
+                            "seed what it draws, or check a property with match=False")
         expected = case["expected"]
         if not expected.get("ok"):
             problems.append(f"{name}: the reference raises {expected.get('error')} on case '{case['name']}'")
@@ -257,9 +282,12 @@ def outcome_problems(name: str, record: dict) -> list[str]:
             problems.append(f"{name}: the reference fails its own case '{case['name']}' ({verdict.message})")
     for k, message in enumerate(messages):
         verdict = None
-        for case in record["cases"]:
+        for i, case in enumerate(record["cases"]):
             verdict = judge_case(case, case["mistakes"][k], case["mistakes"], messages)
             if verdict is not None:
+                if repeatable and not repeatable["mistakes"][k][i]:
+                    problems.append(f"{name}: the known mistake '{message[:60]}' answers case '{case['name']}' "
+                                    "differently on every run, so no student can be recognised by it: seed it")
                 break
         if verdict is None:
             problems.append(f"{name}: the known mistake '{message[:60]}' passes the visible cases")
@@ -304,7 +332,8 @@ def release_checks(lab: Lab, mode: str, notebooks: list[str] | None = None, data
             raise CourseError(f"{found.path.name}:\n  " + "\n  ".join(found.problems))
         outcomes = compute_outcomes(found)
         record = notebook_record(found, outcomes, mode)
-        problems = [p for ex, entry in record["exercises"].items() for p in outcome_problems(ex, entry)]
+        problems = [p for ex, entry in record["exercises"].items()
+                    for p in outcome_problems(ex, entry, outcomes[ex]["repeatable"])]
         if problems:
             raise CourseError(f"{found.path.name}:\n  " + "\n  ".join(problems))
         path = Path(data_dir) / f"{found.notebook}.json" if data_dir else data_path(found.notebook)

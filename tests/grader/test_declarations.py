@@ -145,3 +145,15 @@ def test_release_writes_answers_as_data_and_the_check_uses_them(tmp_path):
     assert exercise.evaluate(lambda x: x + 2).mistake == 0
     assert "added instead of multiplied" in exercise.evaluate(lambda x: x + 2).message
     assert exercise.evaluate(lambda x: None).status == "wrong"
+
+
+@pytest.mark.slow
+def test_release_refuses_answers_that_change_from_run_to_run(tmp_path):
+    random_mistake = 'mistake("random", "def double(x):\\n    return x * np.random.rand()\\n")'
+    lab, _ = _course(tmp_path, [_answer("double", GOOD_ANSWER), _test("t", _test_source(_declaration(mistakes=random_mistake)))])
+    with pytest.raises(CourseError, match="differently on every run"):
+        release_checks(lab, "graded", data_dir=tmp_path / "data")
+    drawn = 'case("drawn", "double(np.random.rand(3))")'
+    lab, _ = _course(tmp_path / "b", [_answer("double", GOOD_ANSWER), _test("t", _test_source(_declaration(cases=drawn)))])
+    with pytest.raises(CourseError, match="changes from run to run"):
+        release_checks(lab, "graded", data_dir=tmp_path / "data")
