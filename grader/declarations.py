@@ -235,7 +235,7 @@ def _repeatable(case, first: dict, second: dict) -> bool:
     if first.get("ok") != second.get("ok"):
         return False
     if not first.get("ok"):
-        return first.get("error") == second.get("error")
+        return first.get("error") == second.get("error") and first.get("message") == second.get("message")
     return compare_in_detail(decode(first["value"]), decode(second["value"]), case.rtol, case.atol).ok
 
 
@@ -245,7 +245,9 @@ def _stored(outcome: dict) -> dict:
         # NumPy's warning texts (fixed words: "overflow encountered in exp") tell apart two
         # mistakes whose values agree.
         return {"ok": True, "value": outcome["value"], "warned": sorted(set(outcome.get("warned") or ()))}
-    return {"ok": False, "error": outcome.get("error")}
+    # The exception's name and message (not its traceback): a student's error is matched
+    # with a known mistake's only when both agree.
+    return {"ok": False, "error": outcome.get("error"), "message": str(outcome.get("message", ""))[:300]}
 
 
 # --- the data ---------------------------------------------------------------------------

@@ -111,7 +111,7 @@ def judge_case(case: dict, outcome: dict, mistake_outcomes: list[dict], messages
         if outcome.get("error") == "NotImplementedError":
             return Verdict(NOT_ATTEMPTED, "Replace the `raise NotImplementedError` stub with your code.")
         for k, other in enumerate(mistake_outcomes):
-            if not other.get("ok") and other.get("error") == outcome.get("error"):
+            if not other.get("ok") and _same_error(outcome, other):
                 return Verdict(WRONG, f"{label}: {messages[k]}", k)
         line = f" (line {outcome['line']})" if outcome.get("line") else ""
         return Verdict(ERROR, f"{label}: your code raised {outcome.get('error')}: {outcome.get('message', '')}{line}")
@@ -147,6 +147,18 @@ def judge_case(case: dict, outcome: dict, mistake_outcomes: list[dict], messages
                 return Verdict(WRONG, f"{label}: the result is None. Did you forget a `return`?")
             return Verdict(WRONG, f"{label}: {case.get('says') or 'the property checked does not hold'}.")
     return None
+
+
+def _error_shape(outcome: dict) -> tuple[str, str]:
+    import re
+
+    return str(outcome.get("error")), re.sub(r"\d+", "#", str(outcome.get("message", "")))[:120]
+
+
+def _same_error(outcome: dict, other: dict) -> bool:
+    """The same exception, for the same reason: its name and its message, numbers aside
+    (a known mistake's message is stored; one raised for another reason reads otherwise)."""
+    return _error_shape(outcome) == _error_shape(other)
 
 
 def _same(case: dict, answer: Any, other: dict) -> bool:
