@@ -6,8 +6,15 @@ The secret lines of a course are:
   at least :data:`MIN_CHARS` non-blank characters once whitespace is normalised;
 * every such line of every hidden-test block, except the parts a release ships on purpose:
   the visible cases (``case(...)``) and the graded hint of a declaration
-  (``grader.declarations.hidden_lines_shipped``). Probes, their inputs, the known
-  mistakes' code, the practice hints and solutions and the ``strict=True`` checks are secret.
+  (``grader.declarations.hidden_lines_shipped``), and a line found in some visible case's
+  code (a fixture that a probe and a case share: ``layer = MyDenseLayer(2)``
+  is public once a case ships it). Probes, their inputs, the known mistakes' code, the
+  practice hints and solutions and the ``strict=True`` checks are secret.
+
+A line of a solution region is secret wherever it appears, a visible case included,
+unless the notebooks say it in public too: a line found in the instructor notebooks
+outside their solution regions and hidden blocks (what nbgrader releases: the
+task texts, the stubs' ``def`` lines, the given code) is not a secret, wherever it is.
 
 :func:`find_leaks` looks for them in a folder (every text file, and every string inside
 JSON and notebooks, so an escaped ``\\n`` hides nothing) or in a wheel. ``grader publish``
@@ -48,6 +55,9 @@ def secret_lines(labs: list[Lab]) -> list[Secret]:
     from .declarations import hidden_lines_shipped
 
     found: dict[str, Secret] = {}
+    # Found the way leaks are found: as a part of a normalised text.
+    released = "\n".join(sorted(_released_lines(labs)))
+    public = released + "\n" + "\n".join(sorted(_case_lines(labs)))
     for lab in labs:
         for name in lab.notebooks:
             nb = nbformat.read(lab.source_dir / f"{name}.ipynb", as_version=4)
@@ -55,7 +65,7 @@ def secret_lines(labs: list[Lab]) -> list[Secret]:
                 for region in SOLUTION.finditer(cell.source):
                     for line in region.group(1).splitlines():
                         text = normalise(line)
-                        if _long(text):
+                        if _long(text) and text not in released:
                             found.setdefault(text, Secret(text, f"{lab.name}/{name} cell {index} (solution)"))
                 block = P.hidden_block(cell.source)
                 if block is None:
@@ -65,9 +75,35 @@ def secret_lines(labs: list[Lab]) -> list[Secret]:
 
                 for number, line in enumerate(textwrap.dedent(block).splitlines(), start=1):
                     text = normalise(line)
-                    if number not in shipped and _long(text):
+                    if number not in shipped and _long(text) and text not in public:
                         found.setdefault(text, Secret(text, f"{lab.name}/{name} cell {index} (hidden tests)"))
     return list(found.values())
+
+
+def _released_lines(labs: list[Lab]) -> set[str]:
+    """Every line of the instructor notebooks outside solution regions and hidden blocks:
+    what the student notebooks say anyway."""
+    lines = set()
+    for lab in labs:
+        for name in lab.notebooks:
+            nb = nbformat.read(lab.source_dir / f"{name}.ipynb", as_version=4)
+            for cell in nb.cells:
+                text = P.HIDDEN_BLOCK.sub("", SOLUTION.sub("", cell.source))
+                lines.update(normalise(line) for line in text.splitlines())
+    return lines
+
+
+def _case_lines(labs: list[Lab]) -> set[str]:
+    """Every line of every visible case's code: public, since a release ships it."""
+    lines = set()
+    for lab in labs:
+        for name in lab.notebooks:
+            nb = nbformat.read(lab.source_dir / f"{name}.ipynb", as_version=4)
+            for cell in nb.cells:
+                for decl in P.declared_exercises(cell.source):
+                    for case in decl.cases:
+                        lines.update(normalise(line) for line in case.code.splitlines())
+    return lines
 
 
 def _strings(value) -> list[str]:
@@ -109,10 +145,22 @@ def _scan(files: list[tuple[str, bytes]], secrets: list[Secret]) -> list[Leak]:
     return leaks
 
 
-def find_leaks(folder: Path, secrets: list[Secret]) -> list[Leak]:
-    """Secret lines found in any file under ``folder`` (``.git`` aside)."""
-    files = [(str(p.relative_to(folder)), p.read_bytes()) for p in sorted(folder.rglob("*"))
-             if p.is_file() and ".git" not in p.relative_to(folder).parts]
+def find_leaks(folder: Path, secrets: list[Secret], skip_texts: bool = False) -> list[Leak]:
+    """Secret lines found in any file under ``folder`` (``.git`` aside). With
+    ``skip_texts``, the hint and solution texts of the checks' data are not searched (a
+    practice release gives them on purpose)."""
+    files = []
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file() or ".git" in path.relative_to(folder).parts:
+            continue
+        data = path.read_bytes()
+        if skip_texts and path.suffix == ".json" and "data" in path.parts:
+            record = json.loads(data)
+            for entry in record.get("exercises", {}).values():
+                entry.pop("hint", None)
+                entry.pop("solution", None)
+            data = json.dumps(record).encode()
+        files.append((str(path.relative_to(folder)), data))
     return _scan(files, secrets)
 
 

@@ -120,6 +120,7 @@ def test_a_practice_release_keeps_the_full_hints(tmp_path):
     for name, entry in exercises.items():
         assert entry["hint"] == declared[name].practice_hint.strip()
         assert entry["solution"] == declared[name].practice_solution.strip()
+    assert find_leaks(done.folder, secret_lines(LABS), skip_texts=True) == []  # only the texts differ
 
 
 def test_setup_cells_and_badges_point_at_the_student_repository(published):

@@ -80,7 +80,7 @@ def run_case(case: dict, functions: dict[str, Any]) -> dict:
             if case.get("no_warnings"):
                 caught = stack.enter_context(warnings.catch_warnings(record=True))
                 stack.enter_context(np.errstate(over="warn", divide="warn", invalid="warn", under="ignore"))
-                warnings.simplefilter("always")
+                warnings.filterwarnings("always")  # every warning, even one seen before
             exec(compile(tree, "<check>", "exec"), namespace)
             value = eval(compile(ast.Expression(last.value), "<check>", "eval"), namespace) if last else None
     except Exception as exc:
@@ -295,9 +295,10 @@ def expect_array(actual: Any, expected: Any, name: str, inputs: Any = None, rtol
 
 def expect_no_warnings(fn: Callable[[], Any], name: str) -> Any:
     """Call ``fn`` and fail if NumPy warns (overflow, division by zero, invalid value)."""
-    with warnings.catch_warnings(record=True) as caught, np.errstate(over="warn", divide="warn", invalid="warn", under="ignore"):
-        warnings.simplefilter("always")
-        result = fn()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.filterwarnings("always")  # every warning, even one seen before
+        with np.errstate(over="warn", divide="warn", invalid="warn", under="ignore"):
+            result = fn()
     numeric = [w for w in caught if issubclass(w.category, RuntimeWarning)]
     if numeric:
         raise CheckFailed(f"`{name}` triggers a NumPy warning: '{numeric[0].message}'.")
