@@ -115,6 +115,10 @@ for x_i, w_i in zip(x, W):
     z = z + x_i * w_i
 return g(z)""")),
         ("matmul and np.sum", _f("perceptron_output", PO, "return g(np.sum(np.asarray(x) * np.asarray(W)) + w0)")),
+        ("float32", _f("perceptron_output", PO, """
+x32, W32 = np.asarray(x, dtype=np.float32), np.asarray(W, dtype=np.float32)
+z = np.float32(w0) + np.dot(x32, W32)
+return g(z)""")),
     ],
     "perceptron_output_batch": [
         ("a loop over the rows", _f("perceptron_output_batch", POB, """
@@ -122,6 +126,9 @@ z = np.array([w0 + np.dot(row, W) for row in X])
 return g(z)""")),
         ("np.matmul and einsum", _f("perceptron_output_batch", POB, "return g(np.einsum('nm,m->n', X, W) + w0)")),
         ("np.dot", _f("perceptron_output_batch", POB, "return g(np.dot(X, W) + w0)")),
+        ("float32", _f("perceptron_output_batch", POB, """
+X32, W32 = np.asarray(X, dtype=np.float32), np.asarray(W, dtype=np.float32)
+return g(np.float32(w0) + X32 @ W32)""")),
     ],
     "decision_line_x2": [
         ("solved step by step", _f("decision_line_x2", DL, """
@@ -129,6 +136,9 @@ w1, w2 = float(W[0]), float(W[1])
 x1 = np.array(x1, dtype=float)
 return (-w0 - w1 * x1) / w2""")),
         ("a loop", _f("decision_line_x2", DL, "return np.array([-(w0 + W[0] * float(v)) / W[1] for v in x1])")),
+        ("float32", _f("decision_line_x2", DL, """
+W32 = np.asarray(W, dtype=np.float32)
+return -(np.float32(w0) + W32[0] * np.asarray(x1, dtype=np.float32)) / W32[1]""")),
     ],
     "sigmoid": [
         ("the tanh form", _f("sigmoid", "z", "return 0.5 * (1.0 + np.tanh(np.asarray(z, dtype=float) / 2.0))")),
@@ -144,6 +154,10 @@ return out""")),
 z = np.asarray(z, dtype=float)
 e = np.exp(-np.abs(z))
 return np.where(z >= 0, 1.0, e) / (1.0 + e)""")),
+        ("float32", _f("sigmoid", "z", """
+z = np.asarray(z, dtype=np.float32)
+e = np.exp(-np.abs(z))
+return np.where(z >= 0, np.float32(1.0) / (1 + e), e / (1 + e))""")),
     ],
     "sigmoid_prime": [
         ("e / (1 + e)**2", _f("sigmoid_prime", "z", """
@@ -153,6 +167,11 @@ return e / (1.0 + e) ** 2""")),
 s = 0.5 * (1.0 + np.tanh(np.asarray(z, dtype=float) / 2.0))
 return s * (1.0 - s)""")),
         ("1/4 (1 - tanh(z/2)^2)", _f("sigmoid_prime", "z", "return 0.25 * (1.0 - np.tanh(np.asarray(z, dtype=float) / 2.0) ** 2)")),
+        ("float32", _f("sigmoid_prime", "z", """
+z = np.asarray(z, dtype=np.float32)
+e = np.exp(-np.abs(z))
+s = np.where(z >= 0, np.float32(1.0) / (1 + e), e / (1 + e))
+return s * (1 - s)""")),
     ],
     "tanh": [
         ("np.tanh", _f("tanh", "z", "return np.tanh(np.asarray(z, dtype=float))") + "\n\n"
@@ -164,6 +183,12 @@ s = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 return 2.0 * s - 1.0""") + "\n\n" + _f("tanh_prime", "z", """
 t = np.tanh(np.asarray(z, dtype=float))
 return (1.0 - t) * (1.0 + t)""")),
+        ("float32", _f("tanh", "z", """
+z = np.asarray(z, dtype=np.float32)
+e = np.exp(-2 * np.abs(z))
+return np.sign(z) * (1 - e) / (1 + e)""") + "\n\n" + _f("tanh_prime", "z", """
+t = np.tanh(np.asarray(z, dtype=np.float32))
+return 1 - t**2""")),
     ],
     "relu": [
         ("np.where", _f("relu", "z", """
@@ -173,6 +198,8 @@ return np.where(z > 0, z, 0.0)""") + "\n\n" + _f("relu_prime", "z", "return np.w
 out = np.array(z, dtype=float, copy=True)
 out[out < 0] = 0.0
 return out""") + "\n\n" + _f("relu_prime", "z", "return np.heaviside(np.asarray(z, dtype=float), 0.0)")),
+        ("float32", _f("relu", "z", "return np.maximum(np.float32(0.0), np.asarray(z, dtype=np.float32))") + "\n\n"
+         + _f("relu_prime", "z", "return (np.asarray(z) > 0).astype(np.float32)")),
     ],
     "numerical_derivative": [
         ("step by step", _f("numerical_derivative", "g, z, h=1e-5", """

@@ -91,6 +91,9 @@ for k in range(n_out):
     w0[k] += sum(b1[j] * W2[j, k] for j in range(h))
 return W, w0""")),
         ("np.dot, as a list", _f("collapse_linear_layers", CL, "return [np.dot(W1, W2), np.dot(W2.T, b1) + b2]")),
+        ("float32", _f("collapse_linear_layers", CL, """
+W1, b1, W2, b2 = (np.asarray(a, dtype=np.float32) for a in (W1, b1, W2, b2))
+return W1 @ W2, b1 @ W2 + b2""")),
     ],
     "green_red_weights": [
         ("a circle-ish octagon, 8 units", _f("green_red_weights", "", """
@@ -107,6 +110,12 @@ b1 = [-0.0, -0.0, -0.0, -0.0]
 W2 = [[-20.0], [-20.0], [-20.0], [-20.0]]
 b2 = [29.0]  # boundary |x1| + |x2| = 1.45
 return W1, b1, W2, b2""")),
+        ("float32 arrays", _f("green_red_weights", "", """
+W1 = np.array([[1, -1, 0, 0], [0, 0, 1, -1]], dtype=np.float32)
+b1 = np.zeros(4, dtype=np.float32)
+W2 = np.full((4, 1), -5, dtype=np.float32)
+b2 = np.array([7.5], dtype=np.float32)
+return W1, b1, W2, b2""")),
     ],
     "multi_output_perceptron": [
         ("loops", _f("multi_output_perceptron", MO, """
@@ -114,10 +123,16 @@ m, d = np.shape(W)
 z = np.array([w0[i] + sum(x[j] * W[j, i] for j in range(m)) for i in range(d)])
 return g(z)""")),
         ("W.T @ x, float32-free np.dot", _f("multi_output_perceptron", MO, "return g(np.dot(np.transpose(W), x) + w0)")),
+        ("float32", _f("multi_output_perceptron", MO, """
+x32, W32, b32 = (np.asarray(a, dtype=np.float32) for a in (x, W, w0))
+return g(x32 @ W32 + b32)""")),
     ],
     "dense_forward": [
         ("einsum", _f("dense_forward", DF, "return g(np.einsum('nm,md->nd', X, W) + w0[None, :])")),
         ("a loop over the examples", _f("dense_forward", DF, "return np.stack([g(row @ W + w0) for row in X])")),
+        ("float32", _f("dense_forward", DF, """
+X32, W32, b32 = (np.asarray(a, dtype=np.float32) for a in (X, W, w0))
+return g(X32 @ W32 + b32)""")),
     ],
     "dense_forward_tf": [
         ("the @ operator and tf.sigmoid", _f("dense_forward_tf", TF, "return tf.sigmoid(X @ W + w0)")),

@@ -90,6 +90,8 @@ HONEST = {
                                      "        A = Z if k == len(weights) - 1 else g(Z)\n    return A\n"),
         ("np.dot and reversed-list pop", _DF + "    Ws, bs = list(weights), list(biases)\n    out_W, out_b = Ws.pop(), bs.pop()\n    A = X\n    for W, b in zip(Ws, bs):\n"
                                          "        A = g(np.dot(A, W) + b)\n    return np.dot(A, out_W) + out_b\n"),
+        ("float32", _DF + "    A = np.asarray(X, dtype=np.float32)\n    K = len(weights)\n    for k, (W, w0) in enumerate(zip(weights, biases)):\n"
+                     "        Z = A @ np.asarray(W, dtype=np.float32) + np.asarray(w0, dtype=np.float32)\n        A = g(Z) if k < K - 1 else Z\n    return A\n"),
     ],
     "count_parameters": [
         ("loop with numpy int", _CP + "    total = 0\n    previous = n_inputs\n    for units in list(hidden_units) + [n_outputs]:\n        total += previous * units + units\n        previous = units\n"
