@@ -44,11 +44,13 @@ print(json.dumps(results))
 
 
 def _python312() -> str | None:
-    found = shutil.which(f"python{COLAB_PYTHON}")
-    if found:
-        return found
+    """A Python 3.12 that runs (a pyenv shim on PATH may refuse when 3.12 is not selected)."""
     candidates = sorted(glob.glob(os.path.expanduser(f"~/.pyenv/versions/{COLAB_PYTHON}.*/bin/python{COLAB_PYTHON}")))
-    return candidates[-1] if candidates else None
+    candidates.append(shutil.which(f"python{COLAB_PYTHON}"))
+    for candidate in candidates:
+        if candidate and subprocess.run([candidate, "--version"], capture_output=True).returncode == 0:
+            return candidate
+    return None
 
 
 def _pip_list(python: Path) -> dict[str, str]:

@@ -86,10 +86,13 @@ HONEST = {
                                     "    return float(tf.keras.losses.binary_crossentropy(y, f))\n"),
         ("a loop", _BCE + "    y = np.asarray(y_true, dtype=float).ravel()\n    f = np.asarray(y_pred, dtype=float).ravel()\n    total = 0.0\n"
                           "    for yi, fi in zip(y, f):\n        fi = min(max(fi, 1e-7), 1 - 1e-7)\n        total += -(yi * np.log(fi) + (1 - yi) * np.log(1 - fi))\n    return total / len(y)\n"),
+        ("float32", _BCE + "    eps = np.float32(1e-7)\n    y = np.asarray(y_true, dtype=np.float32)\n    f = np.clip(np.asarray(y_pred, dtype=np.float32), eps, 1 - eps)\n"
+                         "    return np.mean(-(y * np.log(f) + (1 - y) * np.log(1 - f)))\n"),
     ],
     "mean_squared_error": [
         ("a loop", _MSE + "    a = np.ravel(y_true).astype(float)\n    b = np.ravel(y_pred).astype(float)\n    return sum((p - q) ** 2 for p, q in zip(a, b)) / len(a)\n"),
         ("tf.reduce_mean in float64", _MSE + "    d = tf.constant(y_true, tf.float64) - tf.constant(y_pred, tf.float64)\n    return float(tf.reduce_mean(tf.square(d)))\n"),
+        ("float32", _MSE + "    diff = np.asarray(y_true, dtype=np.float32) - np.asarray(y_pred, dtype=np.float32)\n    return np.mean(diff ** 2)\n"),
     ],
     "binary_cross_entropy_from_logits": [
         ("(1 - y) z + log(1 + e^-z), split by sign", _LOG + "    y, z = np.asarray(y_true, dtype=float), np.asarray(z, dtype=float)\n"
@@ -98,6 +101,8 @@ HONEST = {
         ("np.logaddexp", _LOG + "    y, z = np.asarray(y_true, dtype=float), np.asarray(z, dtype=float)\n    return float(np.mean(np.logaddexp(0.0, z) - y * z))\n"),
         ("TensorFlow in float64", _LOG + "    y = tf.constant(y_true, tf.float64)\n    z = tf.constant(z, tf.float64)\n"
                                          "    return float(tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=z)))\n"),
+        ("float32", _LOG + "    y = np.asarray(y_true, dtype=np.float32)\n    z = np.asarray(z, dtype=np.float32)\n"
+                         "    return np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))\n"),
     ],
     "bce_gradient": [
         ("a loop over examples, expit-free", _GRAD + "    n = len(X)\n    dW = np.zeros(np.shape(W))\n    dw0 = np.zeros(np.shape(w0))\n    for i in range(n):\n"
@@ -107,6 +112,8 @@ HONEST = {
                                                "    with tf.GradientTape() as tape:\n        z = bv + tf.matmul(tf.constant(X, tf.float64), Wv)\n"
                                                "        J = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=tf.constant(y, tf.float64), logits=z))\n"
                                                "    dW, dw0 = tape.gradient(J, [Wv, bv])\n    return dW.numpy(), dw0.numpy()\n"),
+        ("float32", _GRAD + "    W, w0, X, y = (np.asarray(a, dtype=np.float32) for a in (W, w0, X, y))\n    z = w0 + X @ W\n"
+                          "    f = 0.5 * (1 + np.tanh(z / 2))\n    residual = f - y\n    return X.T @ residual / len(X), residual.mean(axis=0)\n"),
     ],
     "gradient_descent_step": [
         ("Keras loss object, W.assign", _STEP + "    bce = tf.keras.losses.BinaryCrossentropy(from_logits=True)\n    with tf.GradientTape() as tape:\n"
