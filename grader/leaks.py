@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,58 +52,57 @@ class Secret:
     where: str  # "<lab>/<notebook> cell N (solution | hidden tests)"
 
 
-def secret_lines(labs: list[Lab]) -> list[Secret]:
-    from .declarations import hidden_lines_shipped
-
-    found: dict[str, Secret] = {}
-    # Found the way leaks are found: as a part of a normalised text.
-    released = "\n".join(sorted(_released_lines(labs)))
-    public = released + "\n" + "\n".join(sorted(_case_lines(labs)))
+def _cells(labs: list[Lab]):
+    """Every cell of every instructor notebook: (where, index, cell)."""
     for lab in labs:
         for name in lab.notebooks:
             nb = nbformat.read(lab.source_dir / f"{name}.ipynb", as_version=4)
             for index, cell in enumerate(nb.cells):
-                for region in SOLUTION.finditer(cell.source):
-                    for line in region.group(1).splitlines():
-                        text = normalise(line)
-                        if _long(text) and text not in released:
-                            found.setdefault(text, Secret(text, f"{lab.name}/{name} cell {index} (solution)"))
-                block = P.hidden_block(cell.source)
-                if block is None:
-                    continue
-                shipped = hidden_lines_shipped(cell.source)
-                import textwrap
+                yield f"{lab.name}/{name}", index, cell
 
-                for number, line in enumerate(textwrap.dedent(block).splitlines(), start=1):
-                    text = normalise(line)
-                    if number not in shipped and _long(text) and text not in public:
-                        found.setdefault(text, Secret(text, f"{lab.name}/{name} cell {index} (hidden tests)"))
+
+def secret_lines(labs: list[Lab]) -> list[Secret]:
+    from .declarations import hidden_lines_shipped
+
+    found: dict[str, Secret] = {}
+    cells = list(_cells(labs))  # each notebook read once
+    # Found the way leaks are found: as a part of a normalised text.
+    released = "\n".join(sorted(_released_lines(cells)))
+    public = released + "\n" + "\n".join(sorted(_case_lines(cells)))
+    for where, index, cell in cells:
+        for region in SOLUTION.finditer(cell.source):
+            for line in region.group(1).splitlines():
+                text = normalise(line)
+                if _long(text) and text not in released:
+                    found.setdefault(text, Secret(text, f"{where} cell {index} (solution)"))
+        block = P.hidden_block(cell.source)
+        if block is None:
+            continue
+        shipped = hidden_lines_shipped(cell.source)
+        for number, line in enumerate(textwrap.dedent(block).splitlines(), start=1):
+            text = normalise(line)
+            if number not in shipped and _long(text) and text not in public:
+                found.setdefault(text, Secret(text, f"{where} cell {index} (hidden tests)"))
     return list(found.values())
 
 
-def _released_lines(labs: list[Lab]) -> set[str]:
+def _released_lines(cells: list) -> set[str]:
     """Every line of the instructor notebooks outside solution regions and hidden blocks:
     what the student notebooks say anyway."""
     lines = set()
-    for lab in labs:
-        for name in lab.notebooks:
-            nb = nbformat.read(lab.source_dir / f"{name}.ipynb", as_version=4)
-            for cell in nb.cells:
-                text = P.HIDDEN_BLOCK.sub("", SOLUTION.sub("", cell.source))
-                lines.update(normalise(line) for line in text.splitlines())
+    for _, _, cell in cells:
+        text = P.HIDDEN_BLOCK.sub("", SOLUTION.sub("", cell.source))
+        lines.update(normalise(line) for line in text.splitlines())
     return lines
 
 
-def _case_lines(labs: list[Lab]) -> set[str]:
+def _case_lines(cells: list) -> set[str]:
     """Every line of every visible case's code: public, since a release ships it."""
     lines = set()
-    for lab in labs:
-        for name in lab.notebooks:
-            nb = nbformat.read(lab.source_dir / f"{name}.ipynb", as_version=4)
-            for cell in nb.cells:
-                for decl in P.declared_exercises(cell.source):
-                    for case in decl.cases:
-                        lines.update(normalise(line) for line in case.code.splitlines())
+    for _, _, cell in cells:
+        for decl in P.declared_exercises(cell.source):
+            for case in decl.cases:
+                lines.update(normalise(line) for line in case.code.splitlines())
     return lines
 
 
@@ -174,13 +174,10 @@ def solution_code_lines(labs: list[Lab], min_chars: int = 8) -> set[str]:
     """The code lines of every solution region (comments left out), normalised: no graded
     hint may contain one."""
     lines = set()
-    for lab in labs:
-        for name in lab.notebooks:
-            nb = nbformat.read(lab.source_dir / f"{name}.ipynb", as_version=4)
-            for cell in nb.cells:
-                for region in SOLUTION.finditer(cell.source):
-                    for line in region.group(1).splitlines():
-                        text = normalise(line.split("#", 1)[0] if "#" in line and not line.strip().startswith(("'", '"')) else line)
-                        if len(text.replace(" ", "")) >= min_chars and not text.startswith(('"""', "'''")):
-                            lines.add(text)
+    for _, _, cell in _cells(labs):
+        for region in SOLUTION.finditer(cell.source):
+            for line in region.group(1).splitlines():
+                text = normalise(line.split("#", 1)[0] if "#" in line and not line.strip().startswith(("'", '"')) else line)
+                if len(text.replace(" ", "")) >= min_chars and not text.startswith(('"""', "'''")):
+                    lines.add(text)
     return lines
