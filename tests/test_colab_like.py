@@ -87,7 +87,11 @@ def test_published_notebooks_install_from_the_student_tree_and_run_on_colabs_pyt
     fake = tmp_path / "fake" / "google" / "colab"
     fake.mkdir(parents=True)
     (fake / "__init__.py").write_text("")
-    env = {**os.environ, "PYTHONPATH": str(tmp_path / "fake"), "COURSE_LABS_PIP_SPEC": str(published),
+    # pip builds in the source folder (setuptools leaves build/ there): install from a copy, so the
+    # session's published tree stays exactly what `grader publish` wrote for the other tests.
+    tree = tmp_path / "student-repo"
+    shutil.copytree(published, tree, ignore=shutil.ignore_patterns(".git"))
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "fake"), "COURSE_LABS_PIP_SPEC": str(tree),
            "COURSE_LABS_QUICK": "1", "MPLBACKEND": "Agg", "JUPYTER_PATH": str(venv / "share" / "jupyter")}
     env.pop("VIRTUAL_ENV", None)
     work = tmp_path / "work"
