@@ -33,8 +33,8 @@ sys.path.insert(0, str(ROOT))
 from grader.course import load_lab, run_nbgrader  # noqa: E402
 from grader.examples import filled_notebook  # noqa: E402
 
-LAB = "tensorflow_music"
-NOTEBOOK = "01_intro_to_tensorflow"
+LAB = "neural_networks"
+NOTEBOOK = "02_intro_to_tensorflow"
 
 
 def make_course(root: Path, notebook: str) -> None:

@@ -1,4 +1,4 @@
-"""Benchmark the music-generation LSTM of lab ``tensorflow_music`` (notebook 02) on this machine.
+"""Benchmark the music-generation LSTM of lab ``tensorflow_music`` (notebook 01) on this machine.
 
 Trains the notebook's model with its default CPU setting (256 LSTM units) for ``--steps``
 steps, and the original MIT lab's setting (1,024 units, the notebook's
@@ -29,7 +29,7 @@ import numpy as np  # noqa: E402
 
 from course_utils import music  # noqa: E402
 
-# The notebook's two settings (section 5 of 02_music_generation.ipynb).
+# The notebook's two settings (section 5 of 01_music_generation.ipynb).
 SETTINGS = {
     "default (CPU)": dict(batch_size=32, seq_length=100, learning_rate=5e-3, embedding_dim=128, rnn_units=256, full_steps=1200),
     "classic (GPU)": dict(batch_size=8, seq_length=100, learning_rate=5e-3, embedding_dim=256, rnn_units=1024, full_steps=3000),

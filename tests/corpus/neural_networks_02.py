@@ -1,155 +1,238 @@
-"""Corpus for neural_networks/02_nonlinearity_and_dense_layers: trivially wrong answers (each
-must score 0 on its exercise) and honest alternative solutions (each must earn full marks).
-See tests/corpus/harness.py."""
+"""Corpus for ``neural_networks/02_intro_to_tensorflow``: trivially wrong answers (each must
+score 0 on its exercise) and honest alternative solutions (each must score full marks).
+See ``tests/corpus/harness.py``."""
 
 LAB = "neural_networks"
-NOTEBOOK = "02_nonlinearity_and_dense_layers"
+NOTEBOOK = "02_intro_to_tensorflow"
 
+MAKE_TENSORS = '''def make_tensors():
+    """Return {"numbers": rank-1 float64, "matrix": rank-2 float, "images": zeros of shape (10, 256, 256, 3)}."""
+    numbers = %s
+    matrix = %s
+    images = %s
+    return {"numbers": numbers, "matrix": matrix, "images": images}
+'''
 
-def _f(name, args, body):
-    """A complete answer cell: one function ``name(args)`` with the given body."""
-    lines = "\n".join("    " + line if line else "" for line in body.strip("\n").split("\n"))
-    return f"def {name}({args}):\n{lines}\n"
+DESCRIBE = '''def describe_tensor(t):
+    """Return (rank, shape) of the tensor t: an int and a tuple of ints."""
+%s
+'''
 
+SLICE = '''def slice_tensor(matrix, i, j):
+    """Row i, column j and element (i, j) of a rank-2 tensor, as tensors."""
+%s
+'''
 
-CL, MO, DF, TF = "W1, b1, W2, b2", "x, W, w0, g", "X, W, w0, g", "X, W, w0"
+GRAPH = '''def compute_graph(a, b):
+    """e = (a + b) * (b - 1), computed with TensorFlow operations; returns a tf.Tensor."""
+%s
+'''
 
+DENSE = '''%sclass OurDenseLayer(tf.keras.layers.Layer):
+    """y = sigmoid(x W + b), with W of shape (d, n_output_nodes) and b of shape (1, n_output_nodes)."""
 
-def _layer(init, build, call, header="class MyDenseLayer(tf.keras.layers.Layer):", imports=""):
-    def block(text):
-        return "\n".join("        " + line if line else "" for line in text.strip("\n").split("\n"))
-    return (f"{imports}{header}\n"
-            f"    def __init__(self, output_dim, **kwargs):\n{block(init)}\n\n"
-            f"    def build(self, input_shape):\n{block(build)}\n\n"
-            f"    def call(self, inputs):\n{block(call)}\n")
+    def __init__(self, n_output_nodes, **kwargs):
+        super().__init__(**kwargs)
+        self.n_output_nodes = n_output_nodes
 
+    def build(self, input_shape):
+        d = int(input_shape[-1])
+%s
 
-INIT = "super().__init__(**kwargs)\nself.output_dim = output_dim"
-BUILD = """input_dim = input_shape[-1]
-self.W = self.add_weight(shape=(input_dim, self.output_dim), initializer="glorot_uniform", trainable=True, name="W")
-self.b = self.add_weight(shape=(1, self.output_dim), initializer="zeros", trainable=True, name="b")"""
+    def call(self, x):
+%s
+'''
+DENSE_BUILD = '''        self.W = self.add_weight(shape=(d, self.n_output_nodes), initializer="random_normal", trainable=True, name="W")
+        self.b = self.add_weight(shape=(1, self.n_output_nodes), initializer="zeros", trainable=True, name="b")'''
 
-DIAMOND = """W1 = np.array([[1.0, -1.0, 0.0, 0.0], [0.0, 0.0, 1.0, -1.0]])
-b1 = np.zeros(4)"""
+SEQUENTIAL = '''%sdef build_sequential_model(n_output_nodes):
+    """A tf.keras.Sequential model with one Dense layer: n_output_nodes outputs, sigmoid activation."""
+%s
+'''
+
+SUBCLASS = '''%sclass SubclassModel(tf.keras.Model):
+    """A model made of one sigmoid Dense layer with n_output_nodes outputs."""
+
+    def __init__(self, n_output_nodes):
+        super().__init__()
+%s
+
+    def call(self, inputs):
+%s
+'''
+SUBCLASS_INIT = '''        self.dense_layer = tf.keras.layers.Dense(n_output_nodes, activation="sigmoid")'''
+
+IDENTITY = '''class IdentityModel(tf.keras.Model):
+    """One sigmoid Dense layer; call(inputs, isidentity=True) returns the inputs unchanged."""
+
+    def __init__(self, n_output_nodes):
+        super().__init__()
+        self.dense_layer = tf.keras.layers.Dense(n_output_nodes, activation="sigmoid")
+
+    def call(self, inputs, isidentity=False):
+%s
+'''
+
+DERIVATIVE = '''def derivative_of_square(x_value):
+    """dy/dx of y = x**2 at x_value, computed with tf.GradientTape."""
+%s
+'''
+
+MINIMIZE = '''def minimize_function(x_f, learning_rate, n_steps, x0):
+    """Gradient descent on L = (x - x_f)**2 from x0; returns x after each of the n_steps steps."""
+%s
+'''
+
+GOOD_NUMBERS = 'tf.constant([3.141592, 1.414213, 2.71821], tf.float64)'
+GOOD_MATRIX = 'tf.constant([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])'
+GOOD_IMAGES = 'tf.zeros([10, 256, 256, 3])'
+
+_MINIMIZE_LOOP = '''    x = tf.Variable(x0, dtype=tf.float32)
+    history = []
+    for _ in range(n_steps):
+        with tf.GradientTape() as tape:
+            loss = (x - x_f) ** 2
+        grad = tape.gradient(loss, x)
+%s
+    return history'''
 
 TRIVIAL = {
-    "collapse_linear_layers": [
-        ("zeros", _f("collapse_linear_layers", CL, "return np.zeros((W1.shape[0], W2.shape[1])), np.zeros(W2.shape[1])")),
-        ("first layer only", _f("collapse_linear_layers", CL, "return W1, b1")),
-        ("second layer only", _f("collapse_linear_layers", CL, "return W2, b2")),
-        ("forgets b1", _f("collapse_linear_layers", CL, "return W1 @ W2, b2")),
-        ("no return", _f("collapse_linear_layers", CL, "W = W1 @ W2\nw0 = b1 @ W2 + b2")),
+    "make_tensors": [
+        ("images of ones", MAKE_TENSORS % (GOOD_NUMBERS, GOOD_MATRIX, "tf.ones([10, 256, 256, 3])")),
+        ("numbers float32 (dtype forgotten)", MAKE_TENSORS % ("tf.constant([3.141592, 1.414213, 2.71821])", GOOD_MATRIX, GOOD_IMAGES)),
+        ("NumPy arrays, not tensors", MAKE_TENSORS % ("np.array([3.14, 1.41, 2.71])", "np.ones((2, 3))", "np.zeros((10, 256, 256, 3), np.float32)")),
+        ("one image, no batch dimension", MAKE_TENSORS % (GOOD_NUMBERS, GOOD_MATRIX, "tf.zeros([256, 256, 3])")),
+        ("a rank-1 'matrix'", MAKE_TENSORS % (GOOD_NUMBERS, "tf.constant([1.0, 2.0, 3.0])", GOOD_IMAGES)),
     ],
-    "green_red_weights": [
-        ("zeros", _f("green_red_weights", "", "return np.zeros((2, 4)), np.zeros(4), np.zeros((4, 1)), np.zeros(1)")),
-        ("everything green", _f("green_red_weights", "", DIAMOND + "\nreturn W1, b1, np.zeros((4, 1)), np.array([5.0])")),
-        ("the sign flipped (green outside)", _f("green_red_weights", "", DIAMOND + "\nreturn W1, b1, 5.0 * np.ones((4, 1)), np.array([-7.5])")),
-        ("a straight line", _f("green_red_weights", "", "return np.array([[1.0], [0.0]]), np.zeros(1), np.array([[1.0]]), np.array([0.0])")),
-        ("no return", _f("green_red_weights", "", DIAMOND + "\nW2 = -5.0 * np.ones((4, 1))\nb2 = np.array([7.5])")),
+    "describe_tensor": [
+        ("constant: the image batch", DESCRIBE % "    return 4, (10, 256, 256, 3)"),
+        ("the rank as a tensor", DESCRIBE % "    return tf.rank(t), tuple(t.shape)"),
+        ("the number of elements as the rank", DESCRIBE % "    return int(tf.size(t)), tuple(t.shape)"),
+        ("(shape, rank) swapped", DESCRIBE % "    return tuple(t.shape), len(t.shape)"),
+        ("the shape ignored", DESCRIBE % "    return len(t.shape), ()"),
     ],
-    "multi_output_perceptron": [
-        ("zeros", _f("multi_output_perceptron", MO, "return np.zeros(np.shape(W)[1])")),
-        ("no activation", _f("multi_output_perceptron", MO, "return x @ W + w0")),
-        ("ignores the bias", _f("multi_output_perceptron", MO, "return g(x @ W)")),
-        ("W @ x", _f("multi_output_perceptron", MO, "return g(W @ x + w0)")),
-        ("no return", _f("multi_output_perceptron", MO, "z = x @ W + w0\ng(z)")),
+    "slice_tensor": [
+        ("the input three times", SLICE % "    return matrix, matrix, matrix"),
+        ("always row 0, column 0", SLICE % "    return matrix[0], matrix[:, 0], matrix[0, 0]"),
+        ("row and column swapped", SLICE % "    return matrix[:, j], matrix[i], matrix[j, i]"),
+        ("zeros of the right shapes", SLICE % "    return tf.zeros_like(matrix[0]), tf.zeros_like(matrix[:, 0]), tf.zeros_like(matrix[0, 0])"),
     ],
-    "dense_forward": [
-        ("zeros", _f("dense_forward", DF, "return np.zeros((np.shape(X)[0], np.shape(W)[1]))")),
-        ("no activation", _f("dense_forward", DF, "return X @ W + w0")),
-        ("ignores the bias", _f("dense_forward", DF, "return g(X @ W)")),
-        ("first example only", _f("dense_forward", DF, "return g(X[:1] @ W + w0)")),
-        ("no return", _f("dense_forward", DF, "Z = X @ W + w0\ng(Z)")),
+    "compute_graph": [
+        ("only c = a + b", GRAPH % "    return tf.add(a, b)"),
+        ("forgot the - 1", GRAPH % "    return tf.multiply(tf.add(a, b), b)"),
+        ("zeros", GRAPH % "    return tf.zeros_like(tf.add(a, b))"),
+        ("NumPy, not a tensor", GRAPH % "    return np.multiply(np.add(a, b), np.subtract(b, 1))"),
+        ("d from a instead of b", GRAPH % "    return tf.multiply(tf.add(a, b), tf.subtract(a, 1))"),
     ],
-    "dense_forward_tf": [
-        ("constant 0.5", _f("dense_forward_tf", TF, "return 0.5 * tf.ones((tf.shape(X)[0], tf.shape(W)[1]))")),
-        ("no activation", _f("dense_forward_tf", TF, "return tf.matmul(X, W) + w0")),
-        ("ignores the bias", _f("dense_forward_tf", TF, "return tf.math.sigmoid(tf.matmul(X, W))")),
-        ("zeros", _f("dense_forward_tf", TF, "return tf.zeros((tf.shape(X)[0], tf.shape(W)[1]))")),
-        ("no return", _f("dense_forward_tf", TF, "z = tf.matmul(X, W) + w0\ntf.math.sigmoid(z)")),
+    "OurDenseLayer": [
+        ("no activation", DENSE % ("", DENSE_BUILD, "        return tf.matmul(x, self.W) + self.b")),
+        ("the bias ignored", DENSE % ("", DENSE_BUILD, "        return tf.math.sigmoid(tf.matmul(x, self.W))")),
+        ("ReLU instead of sigmoid", DENSE % ("", DENSE_BUILD, "        return tf.nn.relu(tf.matmul(x, self.W) + self.b)")),
+        ("a constant output", DENSE % ("", DENSE_BUILD, "        return 0.5 * tf.ones((tf.shape(x)[0], self.n_output_nodes))")),
+        ("returns the input", DENSE % ("", DENSE_BUILD, "        return x")),
     ],
-    "my_dense_layer": [
-        ("constant 0.5", _layer(INIT, BUILD, "return 0.5 * tf.ones((tf.shape(inputs)[0], self.output_dim))")),
-        ("no activation", _layer(INIT, BUILD, "return tf.matmul(inputs, self.W) + self.b")),
-        ("ignores the bias", _layer(INIT, BUILD, "return tf.math.sigmoid(tf.matmul(inputs, self.W))")),
-        ("zeros", _layer(INIT, BUILD, "return tf.zeros((tf.shape(inputs)[0], self.output_dim))")),
-        ("no return", _layer(INIT, BUILD, "z = tf.matmul(inputs, self.W) + self.b\ntf.math.sigmoid(z)")),
+    "build_sequential_model": [
+        ("no activation", SEQUENTIAL % ("", "    return tf.keras.Sequential([tf.keras.layers.Dense(n_output_nodes)])")),
+        ("ReLU", SEQUENTIAL % ("", "    return tf.keras.Sequential([tf.keras.layers.Dense(n_output_nodes, activation='relu')])")),
+        ("no bias", SEQUENTIAL % ("", "    return tf.keras.Sequential([tf.keras.layers.Dense(n_output_nodes, activation='sigmoid', use_bias=False)])")),
+        ("n ignored: one output", SEQUENTIAL % ("", "    return tf.keras.Sequential([tf.keras.layers.Dense(1, activation='sigmoid')])")),
+        ("one shared model", SEQUENTIAL % ("_MODELS = {}\n\n", "    if 'm' not in _MODELS:\n        _MODELS['m'] = tf.keras.Sequential([tf.keras.layers.Dense(n_output_nodes, activation='sigmoid')])\n    return _MODELS['m']")),
+    ],
+    "SubclassModel": [
+        ("no activation", SUBCLASS % ("", "        self.dense_layer = tf.keras.layers.Dense(n_output_nodes)", "        return self.dense_layer(inputs)")),
+        ("no bias", SUBCLASS % ("", "        self.dense_layer = tf.keras.layers.Dense(n_output_nodes, activation='sigmoid', use_bias=False)", "        return self.dense_layer(inputs)")),
+        ("returns the inputs", SUBCLASS % ("", SUBCLASS_INIT, "        return inputs")),
+        ("sigmoid of the inputs, no layer", SUBCLASS % ("", SUBCLASS_INIT, "        return tf.math.sigmoid(inputs)")),
+        ("tanh", SUBCLASS % ("", "        self.dense_layer = tf.keras.layers.Dense(n_output_nodes, activation='tanh')", "        return self.dense_layer(inputs)")),
+    ],
+    "IdentityModel": [
+        ("the flag ignored: always the dense layer", IDENTITY % "        return self.dense_layer(inputs)"),
+        ("always the inputs", IDENTITY % "        return inputs"),
+        ("the flag inverted", IDENTITY % "        if isidentity:\n            return self.dense_layer(inputs)\n        return inputs"),
+        ("zeros", IDENTITY % "        return tf.zeros_like(self.dense_layer(inputs))"),
+    ],
+    "derivative_of_square": [
+        ("constant 6", DERIVATIVE % "    return tf.constant(6.0)"),
+        ("returns x", DERIVATIVE % "    return tf.constant(x_value, tf.float32)"),
+        ("returns y = x**2", DERIVATIVE % "    x = tf.constant(x_value, tf.float32)\n    return x * x"),
+        ("zeros", DERIVATIVE % "    return tf.zeros_like(tf.constant(x_value, tf.float32))"),
+        ("a constant, not watched: None", DERIVATIVE % "    x = tf.constant(x_value, tf.float32)\n    with tf.GradientTape() as tape:\n        y = x * x\n    return tape.gradient(y, x)"),
+    ],
+    "minimize_function": [
+        ("no update", MINIMIZE % "    return [float(x0)] * n_steps"),
+        ("jumps to the minimum", MINIMIZE % "    return [float(x_f)] * n_steps"),
+        ("x0 included, last step left out", MINIMIZE % _MINIMIZE_LOOP.replace("%s", "        history.append(float(x.numpy()))\n        x.assign(x - learning_rate * grad)")),
+        ("gradient ascent", MINIMIZE % _MINIMIZE_LOOP.replace("%s", "        x.assign(x + learning_rate * grad)\n        history.append(float(x.numpy()))")),
+        ("the factor 2 forgotten", MINIMIZE % _MINIMIZE_LOOP.replace("%s", "        x.assign(x - learning_rate * grad / 2)\n        history.append(float(x.numpy()))")),
     ],
 }
 
 HONEST = {
-    "collapse_linear_layers": [
-        ("loops", _f("collapse_linear_layers", CL, """
-n_in, h = W1.shape
-n_out = W2.shape[1]
-W = np.zeros((n_in, n_out))
-w0 = np.array(b2, dtype=float)
-for i in range(n_in):
-    for k in range(n_out):
-        W[i, k] = sum(W1[i, j] * W2[j, k] for j in range(h))
-for k in range(n_out):
-    w0[k] += sum(b1[j] * W2[j, k] for j in range(h))
-return W, w0""")),
-        ("np.dot, as a list", _f("collapse_linear_layers", CL, "return [np.dot(W1, W2), np.dot(W2.T, b1) + b2]")),
-        ("float32", _f("collapse_linear_layers", CL, """
-W1, b1, W2, b2 = (np.asarray(a, dtype=np.float32) for a in (W1, b1, W2, b2))
-return W1 @ W2, b1 @ W2 + b2""")),
+    "make_tensors": [
+        ("from NumPy arrays, a tuple shape", MAKE_TENSORS % ("tf.constant(np.array([np.pi, np.sqrt(2.0), np.e]))", "tf.constant(np.eye(3))",
+                                                            "tf.zeros((10, 256, 256, 3), dtype=tf.float32)")),
+        ("tf.cast, tf.random, tf.fill", MAKE_TENSORS % ("tf.cast(tf.constant([1, 2, 3, 4]), tf.float64)", "tf.random.normal((4, 2))",
+                                                       "tf.fill([10, 256, 256, 3], 0.0)")),
+        ("tf.convert_to_tensor, zeros_like", MAKE_TENSORS % ("tf.convert_to_tensor([2.5, -1.0], dtype=tf.float64)", "tf.ones((2, 2), tf.float64)",
+                                                            "tf.zeros_like(tf.ones((10, 256, 256, 3)))")),
     ],
-    "green_red_weights": [
-        ("a circle-ish octagon, 8 units", _f("green_red_weights", "", """
-angles = np.arange(8) * np.pi / 4
-W1 = np.stack([np.cos(angles), np.sin(angles)])  # (2, 8)
-b1 = np.zeros(8)
-# relu(u.x) + relu(-u.x) = |u.x| for 4 directions; sum ~ 2.6 r
-W2 = -10.0 * np.ones((8, 1))
-b2 = np.array([10.0 * 2.6 * 1.3])
-return W1, b1, W2, b2""")),
-        ("lists, squares via shifted ReLUs", _f("green_red_weights", "", """
-W1 = [[1.0, -1.0, 0.0, 0.0], [0.0, 0.0, 1.0, -1.0]]
-b1 = [-0.0, -0.0, -0.0, -0.0]
-W2 = [[-20.0], [-20.0], [-20.0], [-20.0]]
-b2 = [29.0]  # boundary |x1| + |x2| = 1.45
-return W1, b1, W2, b2""")),
-        ("float32 arrays", _f("green_red_weights", "", """
-W1 = np.array([[1, -1, 0, 0], [0, 0, 1, -1]], dtype=np.float32)
-b1 = np.zeros(4, dtype=np.float32)
-W2 = np.full((4, 1), -5, dtype=np.float32)
-b2 = np.array([7.5], dtype=np.float32)
-return W1, b1, W2, b2""")),
+    "describe_tensor": [
+        ("TensorShape methods", DESCRIBE % "    return t.shape.rank, tuple(t.shape.as_list())"),
+        ("len and tf.shape", DESCRIBE % "    return len(t.shape), tuple(int(s) for s in tf.shape(t).numpy())"),
+        ("tf.rank(t).numpy() and a loop", DESCRIBE % "    dims = []\n    for s in t.shape:\n        dims.append(int(s))\n    return int(tf.rank(t).numpy()), tuple(dims)"),
     ],
-    "multi_output_perceptron": [
-        ("loops", _f("multi_output_perceptron", MO, """
-m, d = np.shape(W)
-z = np.array([w0[i] + sum(x[j] * W[j, i] for j in range(m)) for i in range(d)])
-return g(z)""")),
-        ("W.T @ x, float32-free np.dot", _f("multi_output_perceptron", MO, "return g(np.dot(np.transpose(W), x) + w0)")),
-        ("float32", _f("multi_output_perceptron", MO, """
-x32, W32, b32 = (np.asarray(a, dtype=np.float32) for a in (x, W, w0))
-return g(x32 @ W32 + b32)""")),
+    "slice_tensor": [
+        ("tf.gather and tf.gather_nd", SLICE % "    return tf.gather(matrix, i), tf.gather(matrix, j, axis=1), tf.gather_nd(matrix, [i, j])"),
+        ("tf.slice and tf.reshape", SLICE % ("    n_rows, n_cols = matrix.shape\n"
+                                             "    row = tf.reshape(tf.slice(matrix, [i, 0], [1, n_cols]), [n_cols])\n"
+                                             "    column = tf.reshape(tf.slice(matrix, [0, j], [n_rows, 1]), [n_rows])\n"
+                                             "    element = tf.reshape(tf.slice(matrix, [i, j], [1, 1]), [])\n"
+                                             "    return row, column, element")),
+        ("row first, then index the row", SLICE % "    row = matrix[i, :]\n    column = tf.transpose(matrix)[j]\n    return row, column, row[j]"),
     ],
-    "dense_forward": [
-        ("einsum", _f("dense_forward", DF, "return g(np.einsum('nm,md->nd', X, W) + w0[None, :])")),
-        ("a loop over the examples", _f("dense_forward", DF, "return np.stack([g(row @ W + w0) for row in X])")),
-        ("float32", _f("dense_forward", DF, """
-X32, W32, b32 = (np.asarray(a, dtype=np.float32) for a in (X, W, w0))
-return g(X32 @ W32 + b32)""")),
+    "compute_graph": [
+        ("operators on converted tensors", GRAPH % "    a = tf.convert_to_tensor(a)\n    b = tf.convert_to_tensor(b)\n    return (a + b) * (b - 1)"),
+        ("tf.math names, one line", GRAPH % "    return tf.math.multiply(tf.math.add(a, b), tf.math.subtract(b, 1.0))"),
+        ("expanded: a b - a + b^2 - b", GRAPH % "    c = tf.add(a, b)\n    d = tf.subtract(b, 1)\n    return tf.subtract(tf.multiply(c, b), c) + 0 * d"),
     ],
-    "dense_forward_tf": [
-        ("the @ operator and tf.sigmoid", _f("dense_forward_tf", TF, "return tf.sigmoid(X @ W + w0)")),
-        ("tf.add and 1 / (1 + exp)", _f("dense_forward_tf", TF, "z = tf.add(tf.linalg.matmul(X, W), w0)\nreturn 1.0 / (1.0 + tf.exp(-z))")),
+    "OurDenseLayer": [
+        ("operators, tf.sigmoid, glorot, bias (n,)", DENSE % ("", '''        self.W = self.add_weight(shape=(d, self.n_output_nodes), initializer="glorot_uniform", trainable=True, name="W")
+        self.b = self.add_weight(shape=(self.n_output_nodes,), initializer="zeros", trainable=True, name="b")''',
+                                                              "        return tf.sigmoid(x @ self.W + self.b)")),
+        ("einsum and 1 / (1 + exp(-z))", DENSE % ("", '''        self.W = self.add_weight(shape=[d, self.n_output_nodes], initializer=tf.keras.initializers.RandomNormal(stddev=0.1))
+        self.b = self.add_weight(shape=[1, self.n_output_nodes], initializer=tf.keras.initializers.Zeros())''',
+                                                  "        z = tf.einsum('bd,dn->bn', x, self.W) + self.b\n        return 1.0 / (1.0 + tf.exp(-z))")),
+        ("imported names, keras activations", DENSE % ("from tensorflow.keras.activations import sigmoid\n\n", '''        self.b = self.add_weight(shape=(1, self.n_output_nodes), initializer="ones", name="bias")
+        self.W = self.add_weight(shape=(d, self.n_output_nodes), initializer="he_normal", name="kernel")''',
+                                                       "        return sigmoid(tf.linalg.matmul(x, self.W) + self.b)")),
     ],
-    "my_dense_layer": [
-        ("imported Layer, a (d,) bias, initializer objects", _layer(
-            INIT, """
-self.W = self.add_weight(shape=(int(input_shape[-1]), self.output_dim),
-                         initializer=tf.keras.initializers.GlorotUniform(), trainable=True)
-self.b = self.add_weight(shape=(self.output_dim,), initializer=tf.keras.initializers.Zeros(), trainable=True)""",
-            "return tf.sigmoid(inputs @ self.W + self.b)",
-            header="class MyDenseLayer(Layer):", imports="from tensorflow.keras.layers import Layer\n\n\n")),
-        ("bias first, tf.nn.sigmoid", _layer(
-            "super(MyDenseLayer, self).__init__(**kwargs)\nself.output_dim = int(output_dim)", """
-self.b = self.add_weight(name="bias", shape=(1, self.output_dim), initializer="zeros", trainable=True)
-self.W = self.add_weight(name="kernel", shape=(input_shape[-1], self.output_dim), initializer="glorot_uniform", trainable=True)""",
-            "z = tf.add(tf.matmul(inputs, self.W), self.b)\nreturn tf.nn.sigmoid(z)")),
+    "build_sequential_model": [
+        ("imported Dense, model.add, tf.nn.sigmoid", SEQUENTIAL % ("from tensorflow.keras.layers import Dense\n\n",
+                                                                   "    model = tf.keras.Sequential()\n    model.add(Dense(n_output_nodes, activation=tf.nn.sigmoid))\n    return model")),
+        ("units=, keras activations, another initializer", SEQUENTIAL % ("", "    return tf.keras.models.Sequential([tf.keras.layers.Dense(units=n_output_nodes, activation=tf.keras.activations.sigmoid, kernel_initializer='he_normal')])")),
+        ("tf.math.sigmoid, a named model", SEQUENTIAL % ("", "    layers = [tf.keras.layers.Dense(n_output_nodes, activation=tf.math.sigmoid, name='out')]\n    return tf.keras.Sequential(layers, name='one_dense')")),
+    ],
+    "SubclassModel": [
+        ("imported Dense, tf.nn.sigmoid", SUBCLASS % ("from tensorflow.keras.layers import Dense\n\n", "        self.dense_layer = Dense(units=n_output_nodes, activation=tf.nn.sigmoid)", "        y = self.dense_layer(inputs)\n        return y")),
+        ("keras activations, glorot_normal", SUBCLASS % ("", "        self.dense_layer = tf.keras.layers.Dense(n_output_nodes, activation=tf.keras.activations.sigmoid, kernel_initializer='glorot_normal')", "        return self.dense_layer(inputs)")),
+    ],
+    "IdentityModel": [
+        ("tf.identity, else branch first", IDENTITY % "        if not isidentity:\n            return self.dense_layer(inputs)\n        return tf.identity(inputs)"),
+        ("conditional expression", IDENTITY % "        return inputs if isidentity else self.dense_layer(inputs)"),
+        ("an output variable", IDENTITY % "        out = inputs\n        if isidentity is False or not isidentity:\n            out = self.dense_layer(inputs)\n        return out"),
+    ],
+    "derivative_of_square": [
+        ("tape.watch on a constant, tf.square", DERIVATIVE % "    x = tf.convert_to_tensor(x_value, dtype=tf.float32)\n    with tf.GradientTape() as tape:\n        tape.watch(x)\n        y = tf.square(x)\n    return tape.gradient(y, x)"),
+        ("x ** 2, a NumPy answer", DERIVATIVE % "    x = tf.Variable(x_value, dtype=tf.float32)\n    with tf.GradientTape() as tape:\n        y = x ** 2\n    dy_dx = tape.gradient(y, x)\n    return dy_dx.numpy()"),
+        ("tf.math.multiply, float64", DERIVATIVE % "    x = tf.Variable(tf.cast(x_value, tf.float64))\n    with tf.GradientTape() as tape:\n        y = tf.math.multiply(x, x)\n    return tape.gradient(y, x)"),
+    ],
+    "minimize_function": [
+        ("assign_sub", MINIMIZE % _MINIMIZE_LOOP.replace("%s", "        x.assign_sub(learning_rate * grad)\n        history.append(x.numpy().item())")),
+        ("a Keras SGD optimizer", MINIMIZE % ("    x = tf.Variable(float(x0))\n    optimizer = tf.keras.optimizers.SGD(learning_rate=learning_rate)\n    history = []\n"
+                                              "    for step in range(n_steps):\n        with tf.GradientTape() as tape:\n            loss = tf.square(x - x_f)\n"
+                                              "        optimizer.apply_gradients([(tape.gradient(loss, x), x)])\n        history.append(float(x))\n    return history")),
+        ("float64 variable, a while loop", MINIMIZE % ("    x = tf.Variable(x0, dtype=tf.float64)\n    history = []\n    while len(history) < n_steps:\n"
+                                                      "        with tf.GradientTape() as tape:\n            loss = tf.math.pow(x - x_f, 2)\n"
+                                                      "        x.assign(x - learning_rate * tape.gradient(loss, x))\n        history.append(float(x))\n    return history")),
     ],
 }

@@ -1,132 +1,155 @@
-"""Corpus for solutions/neural_networks/03_deep_networks: trivially wrong and honest answers."""
+"""Corpus for neural_networks/03_nonlinearity_and_dense_layers: trivially wrong answers (each
+must score 0 on its exercise) and honest alternative solutions (each must earn full marks).
+See tests/corpus/harness.py."""
 
 LAB = "neural_networks"
-NOTEBOOK = "03_deep_networks"
-
-_DF = 'def deep_forward(X, weights, biases, g):\n    """Output Z_K of a deep network: hidden layers use g, the output layer is linear."""\n'
-_CP = 'def count_parameters(n_inputs, hidden_units, n_outputs):\n    """Number of weights and biases of a dense network n_inputs -> hidden_units... -> n_outputs."""\n'
-_BS = 'def build_sequential(n_inputs, hidden_units, n_outputs):\n    """Sequential model: Input(n_inputs) -> Dense(u, relu) for u in hidden_units -> Dense(n_outputs)."""\n'
-_PF = 'def build_pass_fail_model():\n    """A new compiled model: 2 features -> hidden ReLU layer -> probability of passing."""\n'
-_PS = 'def predict_student(model, lectures, hours):\n    """Predicted probability (a Python float) that a student with these x1, x2 passes."""\n'
+NOTEBOOK = "03_nonlinearity_and_dense_layers"
 
 
-def _deep_model(init, call, head=""):
-    return (head + "class DeepModel(tf.keras.Model):\n"
-            '    """hidden Dense layers (ReLU) followed by a linear Dense output layer."""\n\n'
-            "    def __init__(self, hidden_units, n_outputs, **kwargs):\n" + init + "\n"
-            "    def call(self, inputs):\n" + call)
+def _f(name, args, body):
+    """A complete answer cell: one function ``name(args)`` with the given body."""
+    lines = "\n".join("    " + line if line else "" for line in body.strip("\n").split("\n"))
+    return f"def {name}({args}):\n{lines}\n"
 
 
-_DM_INIT = ("        super().__init__(**kwargs)\n"
-            '        self.hidden_layers = [tf.keras.layers.Dense(units, activation="relu") for units in hidden_units]\n'
-            "        self.output_layer = tf.keras.layers.Dense(n_outputs)\n")
-_DM_CALL = ("        x = inputs\n"
-            "        for layer in self.hidden_layers:\n"
-            "            x = layer(x)\n"
-            "        return self.output_layer(x)\n")
+CL, MO, DF, TF = "W1, b1, W2, b2", "x, W, w0, g", "X, W, w0, g", "X, W, w0"
 
 
-def _pass_fail(layers, compile_="model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate=0.01), loss=\"binary_crossentropy\", metrics=[\"accuracy\"])"):
-    return (_PF + "    model = tf.keras.Sequential([\n" + "".join(f"        {l},\n" for l in layers) + "    ])\n"
-            f"    {compile_}\n    return model\n")
+def _layer(init, build, call, header="class MyDenseLayer(tf.keras.layers.Layer):", imports=""):
+    def block(text):
+        return "\n".join("        " + line if line else "" for line in text.strip("\n").split("\n"))
+    return (f"{imports}{header}\n"
+            f"    def __init__(self, output_dim, **kwargs):\n{block(init)}\n\n"
+            f"    def build(self, input_shape):\n{block(build)}\n\n"
+            f"    def call(self, inputs):\n{block(call)}\n")
 
 
-_PF_LAYERS = ["tf.keras.Input(shape=(2,))", "tf.keras.layers.Rescaling(1 / 12)", 'tf.keras.layers.Dense(16, activation="relu")',
-              'tf.keras.layers.Dense(1, activation="sigmoid")']
+INIT = "super().__init__(**kwargs)\nself.output_dim = output_dim"
+BUILD = """input_dim = input_shape[-1]
+self.W = self.add_weight(shape=(input_dim, self.output_dim), initializer="glorot_uniform", trainable=True, name="W")
+self.b = self.add_weight(shape=(1, self.output_dim), initializer="zeros", trainable=True, name="b")"""
+
+DIAMOND = """W1 = np.array([[1.0, -1.0, 0.0, 0.0], [0.0, 0.0, 1.0, -1.0]])
+b1 = np.zeros(4)"""
 
 TRIVIAL = {
-    "deep_forward": [
-        ("no activation", _DF + "    A = X\n    for W, b in zip(weights, biases):\n        A = A @ W + b\n    return A\n"),
-        ("activation on the output too", _DF + "    A = X\n    for W, b in zip(weights, biases):\n        A = g(A @ W + b)\n    return A\n"),
-        ("first layer only", _DF + "    return X @ weights[0] + biases[0]\n"),
-        ("biases ignored", _DF + "    A = X\n    for k, W in enumerate(weights):\n        Z = A @ W\n        A = g(Z) if k < len(weights) - 1 else Z\n    return A\n"),
-        ("zeros of the output shape", _DF + "    return np.zeros((len(X), np.shape(weights[-1])[1]))\n"),
+    "collapse_linear_layers": [
+        ("zeros", _f("collapse_linear_layers", CL, "return np.zeros((W1.shape[0], W2.shape[1])), np.zeros(W2.shape[1])")),
+        ("first layer only", _f("collapse_linear_layers", CL, "return W1, b1")),
+        ("second layer only", _f("collapse_linear_layers", CL, "return W2, b2")),
+        ("forgets b1", _f("collapse_linear_layers", CL, "return W1 @ W2, b2")),
+        ("no return", _f("collapse_linear_layers", CL, "W = W1 @ W2\nw0 = b1 @ W2 + b2")),
     ],
-    "count_parameters": [
-        ("weights only, no biases", _CP + "    sizes = [n_inputs, *hidden_units, n_outputs]\n    return int(sum(a * b for a, b in zip(sizes[:-1], sizes[1:])))\n"),
-        ("units only", _CP + "    return int(n_inputs + sum(hidden_units) + n_outputs)\n"),
-        ("ignores the output layer", _CP + "    sizes = [n_inputs, *hidden_units]\n    return int(sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:])))\n"),
-        ("constant", _CP + "    return 13\n"),
+    "green_red_weights": [
+        ("zeros", _f("green_red_weights", "", "return np.zeros((2, 4)), np.zeros(4), np.zeros((4, 1)), np.zeros(1)")),
+        ("everything green", _f("green_red_weights", "", DIAMOND + "\nreturn W1, b1, np.zeros((4, 1)), np.array([5.0])")),
+        ("the sign flipped (green outside)", _f("green_red_weights", "", DIAMOND + "\nreturn W1, b1, 5.0 * np.ones((4, 1)), np.array([-7.5])")),
+        ("a straight line", _f("green_red_weights", "", "return np.array([[1.0], [0.0]]), np.zeros(1), np.array([[1.0]]), np.array([0.0])")),
+        ("no return", _f("green_red_weights", "", DIAMOND + "\nW2 = -5.0 * np.ones((4, 1))\nb2 = np.array([7.5])")),
     ],
-    "build_sequential": [
-        ("no activation on the hidden layers", _BS + "    layers = [tf.keras.Input(shape=(n_inputs,))]\n    layers += [tf.keras.layers.Dense(u) for u in hidden_units]\n"
-                                                     "    layers.append(tf.keras.layers.Dense(n_outputs))\n    return tf.keras.Sequential(layers)\n"),
-        ("ReLU on the output too", _BS + "    layers = [tf.keras.Input(shape=(n_inputs,))]\n    layers += [tf.keras.layers.Dense(u, activation=\"relu\") for u in hidden_units]\n"
-                                         "    layers.append(tf.keras.layers.Dense(n_outputs, activation=\"relu\"))\n    return tf.keras.Sequential(layers)\n"),
-        ("ignores hidden_units", _BS + "    return tf.keras.Sequential([tf.keras.Input(shape=(n_inputs,)), tf.keras.layers.Dense(n_outputs)])\n"),
-        ("one hidden layer of the total size", _BS + "    layers = [tf.keras.Input(shape=(n_inputs,))]\n    if hidden_units:\n        layers.append(tf.keras.layers.Dense(sum(hidden_units), activation=\"relu\"))\n"
-                                                     "    layers.append(tf.keras.layers.Dense(n_outputs))\n    return tf.keras.Sequential(layers)\n"),
+    "multi_output_perceptron": [
+        ("zeros", _f("multi_output_perceptron", MO, "return np.zeros(np.shape(W)[1])")),
+        ("no activation", _f("multi_output_perceptron", MO, "return x @ W + w0")),
+        ("ignores the bias", _f("multi_output_perceptron", MO, "return g(x @ W)")),
+        ("W @ x", _f("multi_output_perceptron", MO, "return g(W @ x + w0)")),
+        ("no return", _f("multi_output_perceptron", MO, "z = x @ W + w0\ng(z)")),
     ],
-    "deep_model": [
-        ("no activation", _deep_model("        super().__init__(**kwargs)\n        self.hidden_layers = [tf.keras.layers.Dense(u) for u in hidden_units]\n"
-                                      "        self.output_layer = tf.keras.layers.Dense(n_outputs)\n", _DM_CALL)),
-        ("call skips the hidden layers", _deep_model(_DM_INIT, "        return self.output_layer(inputs)\n")),
-        ("sigmoid on the output", _deep_model("        super().__init__(**kwargs)\n        self.hidden_layers = [tf.keras.layers.Dense(u, activation=\"relu\") for u in hidden_units]\n"
-                                              "        self.output_layer = tf.keras.layers.Dense(n_outputs, activation=\"sigmoid\")\n", _DM_CALL)),
-        ("returns zeros", _deep_model(_DM_INIT, "        x = inputs\n        for layer in self.hidden_layers:\n            x = layer(x)\n        return 0.0 * self.output_layer(x)\n")),
+    "dense_forward": [
+        ("zeros", _f("dense_forward", DF, "return np.zeros((np.shape(X)[0], np.shape(W)[1]))")),
+        ("no activation", _f("dense_forward", DF, "return X @ W + w0")),
+        ("ignores the bias", _f("dense_forward", DF, "return g(X @ W)")),
+        ("first example only", _f("dense_forward", DF, "return g(X[:1] @ W + w0)")),
+        ("no return", _f("dense_forward", DF, "Z = X @ W + w0\ng(Z)")),
     ],
-    "build_pass_fail_model": [
-        ("never learns (learning rate 0)", _pass_fail(_PF_LAYERS, "model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate=0.0), loss=\"binary_crossentropy\", metrics=[\"accuracy\"])")),
-        ("no sigmoid on the output", _pass_fail(_PF_LAYERS[:3] + ["tf.keras.layers.Dense(1)"])),
-        ("mean squared error loss", _pass_fail(_PF_LAYERS, "model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate=0.01), loss=\"mse\", metrics=[\"accuracy\"])")),
-        ("no hidden layer", _pass_fail(["tf.keras.Input(shape=(2,))", "tf.keras.layers.Rescaling(1 / 12)", 'tf.keras.layers.Dense(1, activation="sigmoid")'])),
-        ("not compiled", _pass_fail(_PF_LAYERS, "pass")),
+    "dense_forward_tf": [
+        ("constant 0.5", _f("dense_forward_tf", TF, "return 0.5 * tf.ones((tf.shape(X)[0], tf.shape(W)[1]))")),
+        ("no activation", _f("dense_forward_tf", TF, "return tf.matmul(X, W) + w0")),
+        ("ignores the bias", _f("dense_forward_tf", TF, "return tf.math.sigmoid(tf.matmul(X, W))")),
+        ("zeros", _f("dense_forward_tf", TF, "return tf.zeros((tf.shape(X)[0], tf.shape(W)[1]))")),
+        ("no return", _f("dense_forward_tf", TF, "z = tf.matmul(X, W) + w0\ntf.math.sigmoid(z)")),
     ],
-    "predict_student": [
-        ("constant 0.5", _PS + "    return 0.5\n"),
-        ("features swapped", _PS + "    x = np.array([[hours, lectures]], dtype=\"float32\")\n    return float(np.asarray(model(x))[0, 0])\n"),
-        ("returns the (1, 1) array", _PS + "    x = np.array([[lectures, hours]], dtype=\"float32\")\n    return np.asarray(model(x))\n"),
-        ("hours ignored", _PS + "    x = np.array([[lectures, 0.0]], dtype=\"float32\")\n    return float(np.asarray(model(x))[0, 0])\n"),
-        ("the logit, not the probability", _PS + "    x = np.array([[lectures, hours]], dtype=\"float32\")\n    p = float(np.asarray(model(x))[0, 0])\n    return float(np.log(p / (1 - p)))\n"),
+    "my_dense_layer": [
+        ("constant 0.5", _layer(INIT, BUILD, "return 0.5 * tf.ones((tf.shape(inputs)[0], self.output_dim))")),
+        ("no activation", _layer(INIT, BUILD, "return tf.matmul(inputs, self.W) + self.b")),
+        ("ignores the bias", _layer(INIT, BUILD, "return tf.math.sigmoid(tf.matmul(inputs, self.W))")),
+        ("zeros", _layer(INIT, BUILD, "return tf.zeros((tf.shape(inputs)[0], self.output_dim))")),
+        ("no return", _layer(INIT, BUILD, "z = tf.matmul(inputs, self.W) + self.b\ntf.math.sigmoid(z)")),
     ],
 }
 
 HONEST = {
-    "deep_forward": [
-        ("index loop, hidden layers then output", _DF + "    A = np.asarray(X, dtype=float)\n    K = len(weights)\n    for k in range(K - 1):\n        A = g(A @ weights[k] + biases[k])\n"
-                                                  "    return A @ weights[K - 1] + biases[K - 1]\n"),
-        ("explicit sums over units", _DF + "    A = np.asarray(X, dtype=float)\n    for k in range(len(weights)):\n        W, w0 = np.asarray(weights[k]), np.asarray(biases[k])\n"
-                                     "        Z = np.empty((A.shape[0], W.shape[1]))\n        for i in range(W.shape[1]):\n            Z[:, i] = w0[i] + sum(A[:, j] * W[j, i] for j in range(W.shape[0]))\n"
-                                     "        A = Z if k == len(weights) - 1 else g(Z)\n    return A\n"),
-        ("np.dot and reversed-list pop", _DF + "    Ws, bs = list(weights), list(biases)\n    out_W, out_b = Ws.pop(), bs.pop()\n    A = X\n    for W, b in zip(Ws, bs):\n"
-                                         "        A = g(np.dot(A, W) + b)\n    return np.dot(A, out_W) + out_b\n"),
-        ("float32", _DF + "    A = np.asarray(X, dtype=np.float32)\n    K = len(weights)\n    for k, (W, w0) in enumerate(zip(weights, biases)):\n"
-                     "        Z = A @ np.asarray(W, dtype=np.float32) + np.asarray(w0, dtype=np.float32)\n        A = g(Z) if k < K - 1 else Z\n    return A\n"),
+    "collapse_linear_layers": [
+        ("loops", _f("collapse_linear_layers", CL, """
+n_in, h = W1.shape
+n_out = W2.shape[1]
+W = np.zeros((n_in, n_out))
+w0 = np.array(b2, dtype=float)
+for i in range(n_in):
+    for k in range(n_out):
+        W[i, k] = sum(W1[i, j] * W2[j, k] for j in range(h))
+for k in range(n_out):
+    w0[k] += sum(b1[j] * W2[j, k] for j in range(h))
+return W, w0""")),
+        ("np.dot, as a list", _f("collapse_linear_layers", CL, "return [np.dot(W1, W2), np.dot(W2.T, b1) + b2]")),
+        ("float32", _f("collapse_linear_layers", CL, """
+W1, b1, W2, b2 = (np.asarray(a, dtype=np.float32) for a in (W1, b1, W2, b2))
+return W1 @ W2, b1 @ W2 + b2""")),
     ],
-    "count_parameters": [
-        ("loop with numpy int", _CP + "    total = 0\n    previous = n_inputs\n    for units in list(hidden_units) + [n_outputs]:\n        total += previous * units + units\n        previous = units\n"
-                                "    return np.int64(total)\n"),
-        ("Keras itself", _CP + "    model = tf.keras.Sequential([tf.keras.Input(shape=(n_inputs,))] + [tf.keras.layers.Dense(u) for u in hidden_units] + [tf.keras.layers.Dense(n_outputs)])\n"
-                         "    return model.count_params()\n"),
+    "green_red_weights": [
+        ("a circle-ish octagon, 8 units", _f("green_red_weights", "", """
+angles = np.arange(8) * np.pi / 4
+W1 = np.stack([np.cos(angles), np.sin(angles)])  # (2, 8)
+b1 = np.zeros(8)
+# relu(u.x) + relu(-u.x) = |u.x| for 4 directions; sum ~ 2.6 r
+W2 = -10.0 * np.ones((8, 1))
+b2 = np.array([10.0 * 2.6 * 1.3])
+return W1, b1, W2, b2""")),
+        ("lists, squares via shifted ReLUs", _f("green_red_weights", "", """
+W1 = [[1.0, -1.0, 0.0, 0.0], [0.0, 0.0, 1.0, -1.0]]
+b1 = [-0.0, -0.0, -0.0, -0.0]
+W2 = [[-20.0], [-20.0], [-20.0], [-20.0]]
+b2 = [29.0]  # boundary |x1| + |x2| = 1.45
+return W1, b1, W2, b2""")),
+        ("float32 arrays", _f("green_red_weights", "", """
+W1 = np.array([[1, -1, 0, 0], [0, 0, 1, -1]], dtype=np.float32)
+b1 = np.zeros(4, dtype=np.float32)
+W2 = np.full((4, 1), -5, dtype=np.float32)
+b2 = np.array([7.5], dtype=np.float32)
+return W1, b1, W2, b2""")),
     ],
-    "build_sequential": [
-        ("from ... import Dense, add()", "from tensorflow.keras.layers import Dense\n\n\n" + _BS + "    model = tf.keras.Sequential()\n    model.add(tf.keras.Input(shape=(n_inputs,)))\n"
-                                          "    for units in hidden_units:\n        model.add(Dense(units, activation=tf.nn.relu))\n    model.add(Dense(n_outputs, activation=None))\n    return model\n"),
-        ("list comprehension, other initializer", _BS + "    return tf.keras.Sequential([tf.keras.Input(shape=(n_inputs,))]\n"
-                                                       "        + [tf.keras.layers.Dense(u, activation=\"relu\", kernel_initializer=\"he_normal\") for u in hidden_units]\n"
-                                                       "        + [tf.keras.layers.Dense(n_outputs, activation=\"linear\")])\n"),
+    "multi_output_perceptron": [
+        ("loops", _f("multi_output_perceptron", MO, """
+m, d = np.shape(W)
+z = np.array([w0[i] + sum(x[j] * W[j, i] for j in range(m)) for i in range(d)])
+return g(z)""")),
+        ("W.T @ x, float32-free np.dot", _f("multi_output_perceptron", MO, "return g(np.dot(np.transpose(W), x) + w0)")),
+        ("float32", _f("multi_output_perceptron", MO, """
+x32, W32, b32 = (np.asarray(a, dtype=np.float32) for a in (x, W, w0))
+return g(x32 @ W32 + b32)""")),
     ],
-    "deep_model": [
-        ("one list of all layers", _deep_model("        super().__init__(**kwargs)\n        self.all_layers = [Dense(u, activation=tf.nn.relu) for u in hidden_units] + [Dense(n_outputs)]\n",
-                                               "        x = inputs\n        for layer in self.all_layers:\n            x = layer(x)\n        return x\n",
-                                               head="from tensorflow.keras.layers import Dense\n\n\n")),
-        ("hidden layers in a Sequential", _deep_model("        super().__init__(**kwargs)\n        self.body = tf.keras.Sequential([tf.keras.layers.Dense(u, activation=\"relu\") for u in hidden_units])\n"
-                                                      "        self.head = tf.keras.layers.Dense(n_outputs, kernel_initializer=\"he_uniform\")\n",
-                                                      "        return self.head(self.body(inputs) if self.body.layers else inputs)\n")),
+    "dense_forward": [
+        ("einsum", _f("dense_forward", DF, "return g(np.einsum('nm,md->nd', X, W) + w0[None, :])")),
+        ("a loop over the examples", _f("dense_forward", DF, "return np.stack([g(row @ W + w0) for row in X])")),
+        ("float32", _f("dense_forward", DF, """
+X32, W32, b32 = (np.asarray(a, dtype=np.float32) for a in (X, W, w0))
+return g(X32 @ W32 + b32)""")),
     ],
-    "build_pass_fail_model": [
-        ("imported layers, two hidden layers, BinaryCrossentropy object", "from tensorflow.keras.layers import Dense\n\n\n" + _pass_fail(
-            ["tf.keras.Input(shape=(2,))", "tf.keras.layers.Rescaling(1.0 / 12.0)", "Dense(32, activation=tf.nn.relu, kernel_initializer=\"he_normal\")",
-             "Dense(16, activation=\"relu\")", "Dense(1, activation=tf.nn.sigmoid)"],
-            "model.compile(optimizer=tf.keras.optimizers.Adam(0.01), loss=tf.keras.losses.BinaryCrossentropy(), metrics=[\"accuracy\"])")),
-        ("functional API, 8 units", _PF + "    inputs = tf.keras.Input(shape=(2,))\n    x = tf.keras.layers.Rescaling(1 / 12)(inputs)\n"
-                                    "    x = tf.keras.layers.Dense(8, activation=\"relu\")(x)\n    outputs = tf.keras.layers.Dense(1, activation=\"sigmoid\")(x)\n"
-                                    "    model = tf.keras.Model(inputs, outputs)\n"
-                                    "    model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate=0.01), loss=tf.keras.losses.binary_crossentropy, metrics=[\"accuracy\"])\n"
-                                    "    return model\n"),
+    "dense_forward_tf": [
+        ("the @ operator and tf.sigmoid", _f("dense_forward_tf", TF, "return tf.sigmoid(X @ W + w0)")),
+        ("tf.add and 1 / (1 + exp)", _f("dense_forward_tf", TF, "z = tf.add(tf.linalg.matmul(X, W), w0)\nreturn 1.0 / (1.0 + tf.exp(-z))")),
     ],
-    "predict_student": [
-        ("model.predict and float()", _PS + "    x = np.array([[float(lectures), float(hours)]])\n    return float(model.predict(x, verbose=0)[0][0])\n"),
-        ("tf.constant and .numpy().item()", _PS + "    x = tf.constant([[lectures, hours]], dtype=tf.float32)\n    return model(x).numpy().item()\n"),
+    "my_dense_layer": [
+        ("imported Layer, a (d,) bias, initializer objects", _layer(
+            INIT, """
+self.W = self.add_weight(shape=(int(input_shape[-1]), self.output_dim),
+                         initializer=tf.keras.initializers.GlorotUniform(), trainable=True)
+self.b = self.add_weight(shape=(self.output_dim,), initializer=tf.keras.initializers.Zeros(), trainable=True)""",
+            "return tf.sigmoid(inputs @ self.W + self.b)",
+            header="class MyDenseLayer(Layer):", imports="from tensorflow.keras.layers import Layer\n\n\n")),
+        ("bias first, tf.nn.sigmoid", _layer(
+            "super(MyDenseLayer, self).__init__(**kwargs)\nself.output_dim = int(output_dim)", """
+self.b = self.add_weight(name="bias", shape=(1, self.output_dim), initializer="zeros", trainable=True)
+self.W = self.add_weight(name="kernel", shape=(input_shape[-1], self.output_dim), initializer="glorot_uniform", trainable=True)""",
+            "z = tf.add(tf.matmul(inputs, self.W), self.b)\nreturn tf.nn.sigmoid(z)")),
     ],
 }

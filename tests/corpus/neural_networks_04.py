@@ -1,146 +1,132 @@
-"""Corpus for solutions/neural_networks/04_losses_and_training: trivially wrong and honest answers."""
+"""Corpus for solutions/neural_networks/04_deep_networks: trivially wrong and honest answers."""
 
 LAB = "neural_networks"
-NOTEBOOK = "04_losses_and_training"
+NOTEBOOK = "04_deep_networks"
 
-_BCE = 'def binary_cross_entropy(y_true, y_pred):\n    """Mean binary cross-entropy -1/n Σ y log f + (1 - y) log(1 - f), with f clipped to [1e-7, 1 - 1e-7]."""\n'
-_MSE = 'def mean_squared_error(y_true, y_pred):\n    """Mean of (y - f)^2 over all entries."""\n'
-_LOG = 'def binary_cross_entropy_from_logits(y_true, z):\n    """Mean binary cross-entropy of σ(z) against y, computed from the logits z without overflow."""\n'
-_GRAD = 'def bce_gradient(W, w0, X, y):\n    """(∂J/∂W, ∂J/∂w0) for f = σ(w0 + X W) and the mean binary cross-entropy J."""\n'
-_STEP = 'def gradient_descent_step(W, w0, X, y, learning_rate):\n    """One step W ← W - η ∂J/∂W (and the same for w0) for f = σ(w0 + X W); returns J before the step."""\n'
-_MB = 'def minibatches(X, y, batch_size, rng):\n    """One epoch of shuffled mini-batches: a list of (X_batch, y_batch) pairs covering every example once."""\n'
-_REG = 'def build_regularized_model(dropout_rate=0.3):\n    """build_big_model() with Dropout(dropout_rate) after each hidden Dense layer."""\n'
-_ES = 'def early_stopping_callback(patience=10):\n    """Stop when the validation loss has not improved for `patience` epochs; keep the best weights."""\n'
-
-_TAPE = ("    with tf.GradientTape() as tape:\n        z = w0 + tf.matmul(X, W)\n"
-         "        J = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=z))\n"
-         "    dW, dw0 = tape.gradient(J, [W, w0])\n")
+_DF = 'def deep_forward(X, weights, biases, g):\n    """Output Z_K of a deep network: hidden layers use g, the output layer is linear."""\n'
+_CP = 'def count_parameters(n_inputs, hidden_units, n_outputs):\n    """Number of weights and biases of a dense network n_inputs -> hidden_units... -> n_outputs."""\n'
+_BS = 'def build_sequential(n_inputs, hidden_units, n_outputs):\n    """Sequential model: Input(n_inputs) -> Dense(u, relu) for u in hidden_units -> Dense(n_outputs)."""\n'
+_PF = 'def build_pass_fail_model():\n    """A new compiled model: 2 features -> hidden ReLU layer -> probability of passing."""\n'
+_PS = 'def predict_student(model, lectures, hours):\n    """Predicted probability (a Python float) that a student with these x1, x2 passes."""\n'
 
 
-def _reg(layers):
-    return _REG + "    return tf.keras.Sequential([\n" + "".join(f"        {l},\n" for l in layers) + "    ])\n"
+def _deep_model(init, call, head=""):
+    return (head + "class DeepModel(tf.keras.Model):\n"
+            '    """hidden Dense layers (ReLU) followed by a linear Dense output layer."""\n\n'
+            "    def __init__(self, hidden_units, n_outputs, **kwargs):\n" + init + "\n"
+            "    def call(self, inputs):\n" + call)
 
 
-_D = 'tf.keras.layers.Dense(128, activation="relu")'
-_DO = "tf.keras.layers.Dropout(dropout_rate)"
+_DM_INIT = ("        super().__init__(**kwargs)\n"
+            '        self.hidden_layers = [tf.keras.layers.Dense(units, activation="relu") for units in hidden_units]\n'
+            "        self.output_layer = tf.keras.layers.Dense(n_outputs)\n")
+_DM_CALL = ("        x = inputs\n"
+            "        for layer in self.hidden_layers:\n"
+            "            x = layer(x)\n"
+            "        return self.output_layer(x)\n")
+
+
+def _pass_fail(layers, compile_="model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate=0.01), loss=\"binary_crossentropy\", metrics=[\"accuracy\"])"):
+    return (_PF + "    model = tf.keras.Sequential([\n" + "".join(f"        {l},\n" for l in layers) + "    ])\n"
+            f"    {compile_}\n    return model\n")
+
+
+_PF_LAYERS = ["tf.keras.Input(shape=(2,))", "tf.keras.layers.Rescaling(1 / 12)", 'tf.keras.layers.Dense(16, activation="relu")',
+              'tf.keras.layers.Dense(1, activation="sigmoid")']
 
 TRIVIAL = {
-    "binary_cross_entropy": [
-        ("zero", _BCE + "    return 0.0\n"),
-        ("mean of the labels", _BCE + "    return float(np.mean(y_true))\n"),
-        ("the y = 1 term only", _BCE + "    f = np.clip(np.asarray(y_pred, dtype=float), 1e-7, 1 - 1e-7)\n    return float(np.mean(-np.log(f)))\n"),
-        ("sum instead of mean", _BCE + "    y = np.asarray(y_true, dtype=float)\n    f = np.clip(np.asarray(y_pred, dtype=float), 1e-7, 1 - 1e-7)\n"
-                                       "    return float(np.sum(-(y * np.log(f) + (1 - y) * np.log(1 - f))))\n"),
+    "deep_forward": [
+        ("no activation", _DF + "    A = X\n    for W, b in zip(weights, biases):\n        A = A @ W + b\n    return A\n"),
+        ("activation on the output too", _DF + "    A = X\n    for W, b in zip(weights, biases):\n        A = g(A @ W + b)\n    return A\n"),
+        ("first layer only", _DF + "    return X @ weights[0] + biases[0]\n"),
+        ("biases ignored", _DF + "    A = X\n    for k, W in enumerate(weights):\n        Z = A @ W\n        A = g(Z) if k < len(weights) - 1 else Z\n    return A\n"),
+        ("zeros of the output shape", _DF + "    return np.zeros((len(X), np.shape(weights[-1])[1]))\n"),
     ],
-    "mean_squared_error": [
-        ("zero", _MSE + "    return 0.0\n"),
-        ("mean absolute error", _MSE + "    return float(np.mean(np.abs(np.asarray(y_true, dtype=float) - np.asarray(y_pred, dtype=float))))\n"),
-        ("no square", _MSE + "    return float(np.mean(np.asarray(y_true, dtype=float) - np.asarray(y_pred, dtype=float)))\n"),
-        ("root mean squared error", _MSE + "    return float(np.sqrt(np.mean((np.asarray(y_true, dtype=float) - np.asarray(y_pred, dtype=float)) ** 2)))\n"),
+    "count_parameters": [
+        ("weights only, no biases", _CP + "    sizes = [n_inputs, *hidden_units, n_outputs]\n    return int(sum(a * b for a, b in zip(sizes[:-1], sizes[1:])))\n"),
+        ("units only", _CP + "    return int(n_inputs + sum(hidden_units) + n_outputs)\n"),
+        ("ignores the output layer", _CP + "    sizes = [n_inputs, *hidden_units]\n    return int(sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:])))\n"),
+        ("constant", _CP + "    return 13\n"),
     ],
-    "binary_cross_entropy_from_logits": [
-        ("zero", _LOG + "    return 0.0\n"),
-        ("ln 2 whatever the logits", _LOG + "    return float(np.log(2.0))\n"),
-        ("without the log term", _LOG + "    y, z = np.asarray(y_true, dtype=float), np.asarray(z, dtype=float)\n    return float(np.mean(np.maximum(z, 0) - z * y))\n"),
-        ("labels ignored", _LOG + "    z = np.asarray(z, dtype=float)\n    return float(np.mean(np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))))\n"),
+    "build_sequential": [
+        ("no activation on the hidden layers", _BS + "    layers = [tf.keras.Input(shape=(n_inputs,))]\n    layers += [tf.keras.layers.Dense(u) for u in hidden_units]\n"
+                                                     "    layers.append(tf.keras.layers.Dense(n_outputs))\n    return tf.keras.Sequential(layers)\n"),
+        ("ReLU on the output too", _BS + "    layers = [tf.keras.Input(shape=(n_inputs,))]\n    layers += [tf.keras.layers.Dense(u, activation=\"relu\") for u in hidden_units]\n"
+                                         "    layers.append(tf.keras.layers.Dense(n_outputs, activation=\"relu\"))\n    return tf.keras.Sequential(layers)\n"),
+        ("ignores hidden_units", _BS + "    return tf.keras.Sequential([tf.keras.Input(shape=(n_inputs,)), tf.keras.layers.Dense(n_outputs)])\n"),
+        ("one hidden layer of the total size", _BS + "    layers = [tf.keras.Input(shape=(n_inputs,))]\n    if hidden_units:\n        layers.append(tf.keras.layers.Dense(sum(hidden_units), activation=\"relu\"))\n"
+                                                     "    layers.append(tf.keras.layers.Dense(n_outputs))\n    return tf.keras.Sequential(layers)\n"),
     ],
-    "bce_gradient": [
-        ("zeros", _GRAD + "    return np.zeros_like(W, dtype=float), np.zeros_like(w0, dtype=float)\n"),
-        ("no sigmoid (z - y)", _GRAD + "    r = w0 + X @ W - y\n    return X.T @ r / len(X), r.mean(axis=0)\n"),
-        ("sign flipped (y - f)", _GRAD + "    f = 0.5 * (1 + np.tanh((w0 + X @ W) / 2))\n    r = y - f\n    return X.T @ r / len(X), r.mean(axis=0)\n"),
-        ("sum, not mean", _GRAD + "    f = 0.5 * (1 + np.tanh((w0 + X @ W) / 2))\n    r = f - y\n    return X.T @ r, r.sum(axis=0)\n"),
+    "deep_model": [
+        ("no activation", _deep_model("        super().__init__(**kwargs)\n        self.hidden_layers = [tf.keras.layers.Dense(u) for u in hidden_units]\n"
+                                      "        self.output_layer = tf.keras.layers.Dense(n_outputs)\n", _DM_CALL)),
+        ("call skips the hidden layers", _deep_model(_DM_INIT, "        return self.output_layer(inputs)\n")),
+        ("sigmoid on the output", _deep_model("        super().__init__(**kwargs)\n        self.hidden_layers = [tf.keras.layers.Dense(u, activation=\"relu\") for u in hidden_units]\n"
+                                              "        self.output_layer = tf.keras.layers.Dense(n_outputs, activation=\"sigmoid\")\n", _DM_CALL)),
+        ("returns zeros", _deep_model(_DM_INIT, "        x = inputs\n        for layer in self.hidden_layers:\n            x = layer(x)\n        return 0.0 * self.output_layer(x)\n")),
     ],
-    "gradient_descent_step": [
-        ("no update", _STEP + _TAPE + "    return J\n"),
-        ("new tensors instead of assign_sub", _STEP + _TAPE + "    W = W - learning_rate * dW\n    w0 = w0 - learning_rate * dw0\n    return J\n"),
-        ("the loss after the update", _STEP + _TAPE + "    W.assign_sub(learning_rate * dW)\n    w0.assign_sub(learning_rate * dw0)\n"
-                                                   "    return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=w0 + tf.matmul(X, W)))\n"),
-        ("gradient ascent", _STEP + _TAPE + "    W.assign_add(learning_rate * dW)\n    w0.assign_add(learning_rate * dw0)\n    return J\n"),
-        ("bias never updated", _STEP + _TAPE + "    W.assign_sub(learning_rate * dW)\n    return J\n"),
+    "build_pass_fail_model": [
+        ("never learns (learning rate 0)", _pass_fail(_PF_LAYERS, "model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate=0.0), loss=\"binary_crossentropy\", metrics=[\"accuracy\"])")),
+        ("no sigmoid on the output", _pass_fail(_PF_LAYERS[:3] + ["tf.keras.layers.Dense(1)"])),
+        ("mean squared error loss", _pass_fail(_PF_LAYERS, "model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate=0.01), loss=\"mse\", metrics=[\"accuracy\"])")),
+        ("no hidden layer", _pass_fail(["tf.keras.Input(shape=(2,))", "tf.keras.layers.Rescaling(1 / 12)", 'tf.keras.layers.Dense(1, activation="sigmoid")'])),
+        ("not compiled", _pass_fail(_PF_LAYERS, "pass")),
     ],
-    "minibatches": [
-        ("one batch with everything", _MB + "    return [(X, y)]\n"),
-        ("first batch only", _MB + "    idx = rng.permutation(len(X))[:batch_size]\n    return [(X[idx], y[idx])]\n"),
-        ("no shuffle", _MB + "    return [(X[s:s + batch_size], y[s:s + batch_size]) for s in range(0, len(X), batch_size)]\n"),
-        ("same order every epoch (a fixed seed)", _MB + "    order = np.random.default_rng(0).permutation(len(X))\n"
-                                                       "    return [(X[order[s:s + batch_size]], y[order[s:s + batch_size]]) for s in range(0, len(X), batch_size)]\n"),
-    ],
-    "build_regularized_model": [
-        ("no dropout", _reg(["tf.keras.Input(shape=(1,))", _D, _D, "tf.keras.layers.Dense(1)"])),
-        ("rate ignored (0.3)", _reg(["tf.keras.Input(shape=(1,))", _D, "tf.keras.layers.Dropout(0.3)", _D, "tf.keras.layers.Dropout(0.3)", "tf.keras.layers.Dense(1)"])),
-        ("dropout after the output too", _reg(["tf.keras.Input(shape=(1,))", _D, _DO, _D, _DO, "tf.keras.layers.Dense(1)", _DO])),
-        ("one dropout layer only", _reg(["tf.keras.Input(shape=(1,))", _D, _D, _DO, "tf.keras.layers.Dense(1)"])),
-    ],
-    "early_stopping_callback": [
-        ("watches the training loss", _ES + '    return tf.keras.callbacks.EarlyStopping(monitor="loss", patience=patience, restore_best_weights=True)\n'),
-        ("keeps the last weights", _ES + '    return tf.keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience)\n'),
-        ("patience ignored", _ES + '    return tf.keras.callbacks.EarlyStopping(monitor="val_loss", patience=10, restore_best_weights=True)\n'),
+    "predict_student": [
+        ("constant 0.5", _PS + "    return 0.5\n"),
+        ("features swapped", _PS + "    x = np.array([[hours, lectures]], dtype=\"float32\")\n    return float(np.asarray(model(x))[0, 0])\n"),
+        ("returns the (1, 1) array", _PS + "    x = np.array([[lectures, hours]], dtype=\"float32\")\n    return np.asarray(model(x))\n"),
+        ("hours ignored", _PS + "    x = np.array([[lectures, 0.0]], dtype=\"float32\")\n    return float(np.asarray(model(x))[0, 0])\n"),
+        ("the logit, not the probability", _PS + "    x = np.array([[lectures, hours]], dtype=\"float32\")\n    p = float(np.asarray(model(x))[0, 0])\n    return float(np.log(p / (1 - p)))\n"),
     ],
 }
 
 HONEST = {
-    "binary_cross_entropy": [
-        ("float32 with np.where", _BCE + "    y = np.asarray(y_true, dtype=np.float64)\n    f = np.minimum(np.maximum(np.asarray(y_pred, dtype=np.float64), 1e-7), 1 - 1e-7)\n"
-                                          "    losses = np.where(y == 1, -np.log(f), -np.log(1 - f))\n    return np.float32(losses.mean())\n"),
-        ("Keras's own loss", _BCE + "    y = tf.constant(np.asarray(y_true, dtype=np.float64).reshape(-1))\n    f = tf.constant(np.asarray(y_pred, dtype=np.float64).reshape(-1))\n"
-                                    "    return float(tf.keras.losses.binary_crossentropy(y, f))\n"),
-        ("a loop", _BCE + "    y = np.asarray(y_true, dtype=float).ravel()\n    f = np.asarray(y_pred, dtype=float).ravel()\n    total = 0.0\n"
-                          "    for yi, fi in zip(y, f):\n        fi = min(max(fi, 1e-7), 1 - 1e-7)\n        total += -(yi * np.log(fi) + (1 - yi) * np.log(1 - fi))\n    return total / len(y)\n"),
-        ("float32", _BCE + "    eps = np.float32(1e-7)\n    y = np.asarray(y_true, dtype=np.float32)\n    f = np.clip(np.asarray(y_pred, dtype=np.float32), eps, 1 - eps)\n"
-                         "    return np.mean(-(y * np.log(f) + (1 - y) * np.log(1 - f)))\n"),
+    "deep_forward": [
+        ("index loop, hidden layers then output", _DF + "    A = np.asarray(X, dtype=float)\n    K = len(weights)\n    for k in range(K - 1):\n        A = g(A @ weights[k] + biases[k])\n"
+                                                  "    return A @ weights[K - 1] + biases[K - 1]\n"),
+        ("explicit sums over units", _DF + "    A = np.asarray(X, dtype=float)\n    for k in range(len(weights)):\n        W, w0 = np.asarray(weights[k]), np.asarray(biases[k])\n"
+                                     "        Z = np.empty((A.shape[0], W.shape[1]))\n        for i in range(W.shape[1]):\n            Z[:, i] = w0[i] + sum(A[:, j] * W[j, i] for j in range(W.shape[0]))\n"
+                                     "        A = Z if k == len(weights) - 1 else g(Z)\n    return A\n"),
+        ("np.dot and reversed-list pop", _DF + "    Ws, bs = list(weights), list(biases)\n    out_W, out_b = Ws.pop(), bs.pop()\n    A = X\n    for W, b in zip(Ws, bs):\n"
+                                         "        A = g(np.dot(A, W) + b)\n    return np.dot(A, out_W) + out_b\n"),
+        ("float32", _DF + "    A = np.asarray(X, dtype=np.float32)\n    K = len(weights)\n    for k, (W, w0) in enumerate(zip(weights, biases)):\n"
+                     "        Z = A @ np.asarray(W, dtype=np.float32) + np.asarray(w0, dtype=np.float32)\n        A = g(Z) if k < K - 1 else Z\n    return A\n"),
     ],
-    "mean_squared_error": [
-        ("a loop", _MSE + "    a = np.ravel(y_true).astype(float)\n    b = np.ravel(y_pred).astype(float)\n    return sum((p - q) ** 2 for p, q in zip(a, b)) / len(a)\n"),
-        ("tf.reduce_mean in float64", _MSE + "    d = tf.constant(y_true, tf.float64) - tf.constant(y_pred, tf.float64)\n    return float(tf.reduce_mean(tf.square(d)))\n"),
-        ("float32", _MSE + "    diff = np.asarray(y_true, dtype=np.float32) - np.asarray(y_pred, dtype=np.float32)\n    return np.mean(diff ** 2)\n"),
+    "count_parameters": [
+        ("loop with numpy int", _CP + "    total = 0\n    previous = n_inputs\n    for units in list(hidden_units) + [n_outputs]:\n        total += previous * units + units\n        previous = units\n"
+                                "    return np.int64(total)\n"),
+        ("Keras itself", _CP + "    model = tf.keras.Sequential([tf.keras.Input(shape=(n_inputs,))] + [tf.keras.layers.Dense(u) for u in hidden_units] + [tf.keras.layers.Dense(n_outputs)])\n"
+                         "    return model.count_params()\n"),
     ],
-    "binary_cross_entropy_from_logits": [
-        ("(1 - y) z + log(1 + e^-z), split by sign", _LOG + "    y, z = np.asarray(y_true, dtype=float), np.asarray(z, dtype=float)\n"
-                                                         "    softplus_neg = np.where(z >= 0, np.log1p(np.exp(-np.abs(z))), -z + np.log1p(np.exp(-np.abs(z))))\n"
-                                                         "    return float(np.mean((1 - y) * z + softplus_neg))\n"),
-        ("np.logaddexp", _LOG + "    y, z = np.asarray(y_true, dtype=float), np.asarray(z, dtype=float)\n    return float(np.mean(np.logaddexp(0.0, z) - y * z))\n"),
-        ("TensorFlow in float64", _LOG + "    y = tf.constant(y_true, tf.float64)\n    z = tf.constant(z, tf.float64)\n"
-                                         "    return float(tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=z)))\n"),
-        ("float32", _LOG + "    y = np.asarray(y_true, dtype=np.float32)\n    z = np.asarray(z, dtype=np.float32)\n"
-                         "    return np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))\n"),
+    "build_sequential": [
+        ("from ... import Dense, add()", "from tensorflow.keras.layers import Dense\n\n\n" + _BS + "    model = tf.keras.Sequential()\n    model.add(tf.keras.Input(shape=(n_inputs,)))\n"
+                                          "    for units in hidden_units:\n        model.add(Dense(units, activation=tf.nn.relu))\n    model.add(Dense(n_outputs, activation=None))\n    return model\n"),
+        ("list comprehension, other initializer", _BS + "    return tf.keras.Sequential([tf.keras.Input(shape=(n_inputs,))]\n"
+                                                       "        + [tf.keras.layers.Dense(u, activation=\"relu\", kernel_initializer=\"he_normal\") for u in hidden_units]\n"
+                                                       "        + [tf.keras.layers.Dense(n_outputs, activation=\"linear\")])\n"),
     ],
-    "bce_gradient": [
-        ("a loop over examples, expit-free", _GRAD + "    n = len(X)\n    dW = np.zeros(np.shape(W))\n    dw0 = np.zeros(np.shape(w0))\n    for i in range(n):\n"
-                                                  "        z = float(w0[0] + X[i] @ W[:, 0])\n        f = 1 / (1 + np.exp(-z)) if z >= 0 else np.exp(z) / (1 + np.exp(z))\n"
-                                                  "        dW[:, 0] += (f - y[i, 0]) * X[i] / n\n        dw0[0] += (f - y[i, 0]) / n\n    return dW, dw0\n"),
-        ("tf.GradientTape in float64", _GRAD + "    Wv, bv = tf.Variable(np.asarray(W, dtype=float)), tf.Variable(np.asarray(w0, dtype=float))\n"
-                                               "    with tf.GradientTape() as tape:\n        z = bv + tf.matmul(tf.constant(X, tf.float64), Wv)\n"
-                                               "        J = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=tf.constant(y, tf.float64), logits=z))\n"
-                                               "    dW, dw0 = tape.gradient(J, [Wv, bv])\n    return dW.numpy(), dw0.numpy()\n"),
-        ("float32", _GRAD + "    W, w0, X, y = (np.asarray(a, dtype=np.float32) for a in (W, w0, X, y))\n    z = w0 + X @ W\n"
-                          "    f = 0.5 * (1 + np.tanh(z / 2))\n    residual = f - y\n    return X.T @ residual / len(X), residual.mean(axis=0)\n"),
+    "deep_model": [
+        ("one list of all layers", _deep_model("        super().__init__(**kwargs)\n        self.all_layers = [Dense(u, activation=tf.nn.relu) for u in hidden_units] + [Dense(n_outputs)]\n",
+                                               "        x = inputs\n        for layer in self.all_layers:\n            x = layer(x)\n        return x\n",
+                                               head="from tensorflow.keras.layers import Dense\n\n\n")),
+        ("hidden layers in a Sequential", _deep_model("        super().__init__(**kwargs)\n        self.body = tf.keras.Sequential([tf.keras.layers.Dense(u, activation=\"relu\") for u in hidden_units])\n"
+                                                      "        self.head = tf.keras.layers.Dense(n_outputs, kernel_initializer=\"he_uniform\")\n",
+                                                      "        return self.head(self.body(inputs) if self.body.layers else inputs)\n")),
     ],
-    "gradient_descent_step": [
-        ("Keras loss object, W.assign", _STEP + "    bce = tf.keras.losses.BinaryCrossentropy(from_logits=True)\n    with tf.GradientTape() as tape:\n"
-                                               "        J = bce(y, tf.matmul(X, W) + w0)\n    grads = tape.gradient(J, [W, w0])\n"
-                                               "    for v, g in zip([W, w0], grads):\n        v.assign(v - learning_rate * g)\n    return J\n"),
-        ("an SGD optimizer", _STEP + "    with tf.GradientTape() as tape:\n        z = w0 + tf.matmul(X, W)\n"
-                                     "        J = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=z))\n"
-                                     "    grads = tape.gradient(J, [W, w0])\n    W.assign_sub(learning_rate * grads[0])\n    w0.assign_sub(tf.reshape(learning_rate * grads[1], w0.shape))\n"
-                                     "    return tf.identity(J)\n"),
+    "build_pass_fail_model": [
+        ("imported layers, two hidden layers, BinaryCrossentropy object", "from tensorflow.keras.layers import Dense\n\n\n" + _pass_fail(
+            ["tf.keras.Input(shape=(2,))", "tf.keras.layers.Rescaling(1.0 / 12.0)", "Dense(32, activation=tf.nn.relu, kernel_initializer=\"he_normal\")",
+             "Dense(16, activation=\"relu\")", "Dense(1, activation=tf.nn.sigmoid)"],
+            "model.compile(optimizer=tf.keras.optimizers.Adam(0.01), loss=tf.keras.losses.BinaryCrossentropy(), metrics=[\"accuracy\"])")),
+        ("functional API, 8 units", _PF + "    inputs = tf.keras.Input(shape=(2,))\n    x = tf.keras.layers.Rescaling(1 / 12)(inputs)\n"
+                                    "    x = tf.keras.layers.Dense(8, activation=\"relu\")(x)\n    outputs = tf.keras.layers.Dense(1, activation=\"sigmoid\")(x)\n"
+                                    "    model = tf.keras.Model(inputs, outputs)\n"
+                                    "    model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate=0.01), loss=tf.keras.losses.binary_crossentropy, metrics=[\"accuracy\"])\n"
+                                    "    return model\n"),
     ],
-    "minibatches": [
-        ("a generator", _MB + "    order = rng.permutation(len(X))\n    for start in range(0, len(order), batch_size):\n        idx = order[start:start + batch_size]\n"
-                              "        yield X[idx], y[idx]\n"),
-        ("permute once, then slice", _MB + "    order = np.arange(len(X))\n    order = rng.permutation(len(X))\n    Xs, ys = X[order], y[order]\n"
-                                           "    n_batches = -(-len(X) // batch_size)\n    return [(Xs[k * batch_size:(k + 1) * batch_size], ys[k * batch_size:(k + 1) * batch_size]) for k in range(n_batches)]\n"),
-    ],
-    "build_regularized_model": [
-        ("add() with imported layers", "from tensorflow.keras.layers import Dense, Dropout\n\n\n" + _REG + "    model = tf.keras.Sequential()\n    model.add(tf.keras.Input(shape=(1,)))\n"
-                                       "    for _ in range(2):\n        model.add(Dense(128, activation=\"relu\", kernel_initializer=\"he_normal\"))\n        model.add(Dropout(rate=dropout_rate))\n"
-                                       "    model.add(Dense(1))\n    return model\n"),
-        ("a list built in a loop", _REG + "    layers = [tf.keras.Input(shape=(1,))]\n    for units in (128, 128):\n        layers += [tf.keras.layers.Dense(units, activation=tf.nn.relu), tf.keras.layers.Dropout(dropout_rate)]\n"
-                                          "    return tf.keras.Sequential(layers + [tf.keras.layers.Dense(1, activation=None)])\n"),
-    ],
-    "early_stopping_callback": [
-        ("imported, positional monitor, mode min", "from tensorflow.keras.callbacks import EarlyStopping\n\n\n" + _ES +
-         '    return EarlyStopping("val_loss", patience=patience, mode="min", restore_best_weights=True)\n'),
-        ("all keywords explicit", _ES + '    callback = tf.keras.callbacks.EarlyStopping(monitor="val_loss", min_delta=0, patience=int(patience), verbose=0,\n'
-                                        '                                                restore_best_weights=True)\n    return callback\n'),
+    "predict_student": [
+        ("model.predict and float()", _PS + "    x = np.array([[float(lectures), float(hours)]])\n    return float(model.predict(x, verbose=0)[0][0])\n"),
+        ("tf.constant and .numpy().item()", _PS + "    x = tf.constant([[lectures, hours]], dtype=tf.float32)\n    return model(x).numpy().item()\n"),
     ],
 }

@@ -1,238 +1,351 @@
-"""Corpus for ``tensorflow_music/01_intro_to_tensorflow``: trivially wrong answers (each must
-score 0 on its exercise) and honest alternative solutions (each must score full marks).
-See ``tests/corpus/harness.py``."""
+"""Corpus for tensorflow_music / 01_music_generation: trivially wrong and honest answers."""
 
 LAB = "tensorflow_music"
-NOTEBOOK = "01_intro_to_tensorflow"
-
-MAKE_TENSORS = '''def make_tensors():
-    """Return {"numbers": rank-1 float64, "matrix": rank-2 float, "images": zeros of shape (10, 256, 256, 3)}."""
-    numbers = %s
-    matrix = %s
-    images = %s
-    return {"numbers": numbers, "matrix": matrix, "images": images}
-'''
-
-DESCRIBE = '''def describe_tensor(t):
-    """Return (rank, shape) of the tensor t: an int and a tuple of ints."""
-%s
-'''
-
-SLICE = '''def slice_tensor(matrix, i, j):
-    """Row i, column j and element (i, j) of a rank-2 tensor, as tensors."""
-%s
-'''
-
-GRAPH = '''def compute_graph(a, b):
-    """e = (a + b) * (b - 1), computed with TensorFlow operations; returns a tf.Tensor."""
-%s
-'''
-
-DENSE = '''%sclass OurDenseLayer(tf.keras.layers.Layer):
-    """y = sigmoid(x W + b), with W of shape (d, n_output_nodes) and b of shape (1, n_output_nodes)."""
-
-    def __init__(self, n_output_nodes, **kwargs):
-        super().__init__(**kwargs)
-        self.n_output_nodes = n_output_nodes
-
-    def build(self, input_shape):
-        d = int(input_shape[-1])
-%s
-
-    def call(self, x):
-%s
-'''
-DENSE_BUILD = '''        self.W = self.add_weight(shape=(d, self.n_output_nodes), initializer="random_normal", trainable=True, name="W")
-        self.b = self.add_weight(shape=(1, self.n_output_nodes), initializer="zeros", trainable=True, name="b")'''
-
-SEQUENTIAL = '''%sdef build_sequential_model(n_output_nodes):
-    """A tf.keras.Sequential model with one Dense layer: n_output_nodes outputs, sigmoid activation."""
-%s
-'''
-
-SUBCLASS = '''%sclass SubclassModel(tf.keras.Model):
-    """A model made of one sigmoid Dense layer with n_output_nodes outputs."""
-
-    def __init__(self, n_output_nodes):
-        super().__init__()
-%s
-
-    def call(self, inputs):
-%s
-'''
-SUBCLASS_INIT = '''        self.dense_layer = tf.keras.layers.Dense(n_output_nodes, activation="sigmoid")'''
-
-IDENTITY = '''class IdentityModel(tf.keras.Model):
-    """One sigmoid Dense layer; call(inputs, isidentity=True) returns the inputs unchanged."""
-
-    def __init__(self, n_output_nodes):
-        super().__init__()
-        self.dense_layer = tf.keras.layers.Dense(n_output_nodes, activation="sigmoid")
-
-    def call(self, inputs, isidentity=False):
-%s
-'''
-
-DERIVATIVE = '''def derivative_of_square(x_value):
-    """dy/dx of y = x**2 at x_value, computed with tf.GradientTape."""
-%s
-'''
-
-MINIMIZE = '''def minimize_function(x_f, learning_rate, n_steps, x0):
-    """Gradient descent on L = (x - x_f)**2 from x0; returns x after each of the n_steps steps."""
-%s
-'''
-
-GOOD_NUMBERS = 'tf.constant([3.141592, 1.414213, 2.71821], tf.float64)'
-GOOD_MATRIX = 'tf.constant([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])'
-GOOD_IMAGES = 'tf.zeros([10, 256, 256, 3])'
-
-_MINIMIZE_LOOP = '''    x = tf.Variable(x0, dtype=tf.float32)
-    history = []
-    for _ in range(n_steps):
-        with tf.GradientTape() as tape:
-            loss = (x - x_f) ** 2
-        grad = tape.gradient(loss, x)
-%s
-    return history'''
+NOTEBOOK = "01_music_generation"
 
 TRIVIAL = {
-    "make_tensors": [
-        ("images of ones", MAKE_TENSORS % (GOOD_NUMBERS, GOOD_MATRIX, "tf.ones([10, 256, 256, 3])")),
-        ("numbers float32 (dtype forgotten)", MAKE_TENSORS % ("tf.constant([3.141592, 1.414213, 2.71821])", GOOD_MATRIX, GOOD_IMAGES)),
-        ("NumPy arrays, not tensors", MAKE_TENSORS % ("np.array([3.14, 1.41, 2.71])", "np.ones((2, 3))", "np.zeros((10, 256, 256, 3), np.float32)")),
-        ("one image, no batch dimension", MAKE_TENSORS % (GOOD_NUMBERS, GOOD_MATRIX, "tf.zeros([256, 256, 3])")),
-        ("a rank-1 'matrix'", MAKE_TENSORS % (GOOD_NUMBERS, "tf.constant([1.0, 2.0, 3.0])", GOOD_IMAGES)),
+    "build_lookup_tables": [
+        ("constant empty", '''def build_lookup_tables(vocab):
+    return {}, np.array([])
+'''),
+        ("sorted again", '''def build_lookup_tables(vocab):
+    ordered = sorted(vocab)
+    return {c: i for i, c in enumerate(ordered)}, np.array(ordered)
+'''),
+        ("all indices zero", '''def build_lookup_tables(vocab):
+    return {c: 0 for c in vocab}, np.array(vocab)
+'''),
+        ("inverted dict", '''def build_lookup_tables(vocab):
+    return {i: c for i, c in enumerate(vocab)}, np.array(vocab)
+'''),
     ],
-    "describe_tensor": [
-        ("constant: the image batch", DESCRIBE % "    return 4, (10, 256, 256, 3)"),
-        ("the rank as a tensor", DESCRIBE % "    return tf.rank(t), tuple(t.shape)"),
-        ("the number of elements as the rank", DESCRIBE % "    return int(tf.size(t)), tuple(t.shape)"),
-        ("(shape, rank) swapped", DESCRIBE % "    return tuple(t.shape), len(t.shape)"),
-        ("the shape ignored", DESCRIBE % "    return len(t.shape), ()"),
+    "vectorize_string": [
+        ("zeros and empty", '''def vectorize_string(string, char2idx):
+    return np.zeros(len(string), dtype=np.int64)
+
+
+def vectorized_to_string(indices, idx2char):
+    return ""
+'''),
+        ("character codes", '''def vectorize_string(string, char2idx):
+    return np.array([ord(c) for c in string], dtype=np.int64)
+
+
+def vectorized_to_string(indices, idx2char):
+    return "".join(chr(int(i)) for i in indices)
+'''),
+        ("identity", '''def vectorize_string(string, char2idx):
+    return string
+
+
+def vectorized_to_string(indices, idx2char):
+    return indices
+'''),
+        ("first index everywhere", '''def vectorize_string(string, char2idx):
+    first = char2idx[string[0]] if string else 0
+    return np.full(len(string), first, dtype=np.int64)
+
+
+def vectorized_to_string(indices, idx2char):
+    return str(idx2char[0]) * len(indices)
+'''),
     ],
-    "slice_tensor": [
-        ("the input three times", SLICE % "    return matrix, matrix, matrix"),
-        ("always row 0, column 0", SLICE % "    return matrix[0], matrix[:, 0], matrix[0, 0]"),
-        ("row and column swapped", SLICE % "    return matrix[:, j], matrix[i], matrix[j, i]"),
-        ("zeros of the right shapes", SLICE % "    return tf.zeros_like(matrix[0]), tf.zeros_like(matrix[:, 0]), tf.zeros_like(matrix[0, 0])"),
+    "get_batch": [
+        ("first window only", '''def get_batch(vectorized_songs, seq_length, batch_size, rng):
+    x = np.tile(vectorized_songs[:seq_length], (batch_size, 1))
+    y = np.tile(vectorized_songs[1:seq_length + 1], (batch_size, 1))
+    return x, y
+'''),
+        ("zeros", '''def get_batch(vectorized_songs, seq_length, batch_size, rng):
+    return np.zeros((batch_size, seq_length), np.int64), np.zeros((batch_size, seq_length), np.int64)
+'''),
+        ("no shift", '''def get_batch(vectorized_songs, seq_length, batch_size, rng):
+    starts = rng.integers(0, len(vectorized_songs) - seq_length, size=batch_size)
+    x = np.stack([vectorized_songs[i:i + seq_length] for i in starts])
+    return x, x.copy()
+'''),
+        ("global NumPy RNG instead of rng", '''def get_batch(vectorized_songs, seq_length, batch_size, rng):
+    starts = np.random.randint(0, len(vectorized_songs) - seq_length, size=batch_size)
+    x = np.stack([vectorized_songs[i:i + seq_length] for i in starts])
+    y = np.stack([vectorized_songs[i + 1:i + seq_length + 1] for i in starts])
+    return x, y
+'''),
+        ("own fixed-seed generator", '''def get_batch(vectorized_songs, seq_length, batch_size, rng):
+    own = np.random.default_rng(0)
+    starts = own.integers(0, len(vectorized_songs) - seq_length, size=batch_size)
+    x = np.stack([vectorized_songs[i:i + seq_length] for i in starts])
+    y = np.stack([vectorized_songs[i + 1:i + seq_length + 1] for i in starts])
+    return x, y
+'''),
     ],
-    "compute_graph": [
-        ("only c = a + b", GRAPH % "    return tf.add(a, b)"),
-        ("forgot the - 1", GRAPH % "    return tf.multiply(tf.add(a, b), b)"),
-        ("zeros", GRAPH % "    return tf.zeros_like(tf.add(a, b))"),
-        ("NumPy, not a tensor", GRAPH % "    return np.multiply(np.add(a, b), np.subtract(b, 1))"),
-        ("d from a instead of b", GRAPH % "    return tf.multiply(tf.add(a, b), tf.subtract(a, 1))"),
+    "build_model": [
+        ("softmax on the Dense layer", '''def build_model(vocab_size, embedding_dim, rnn_units, batch_size=None):
+    return tf.keras.Sequential([
+        tf.keras.Input(shape=(None,), batch_size=batch_size),
+        tf.keras.layers.Embedding(vocab_size, embedding_dim),
+        tf.keras.layers.LSTM(rnn_units, return_sequences=True),
+        tf.keras.layers.Dense(vocab_size, activation="softmax"),
+    ])
+'''),
+        ("no LSTM", '''def build_model(vocab_size, embedding_dim, rnn_units, batch_size=None):
+    return tf.keras.Sequential([
+        tf.keras.Input(shape=(None,), batch_size=batch_size),
+        tf.keras.layers.Embedding(vocab_size, embedding_dim),
+        tf.keras.layers.Dense(vocab_size),
+    ])
+'''),
+        ("last time step only", '''def build_model(vocab_size, embedding_dim, rnn_units, batch_size=None):
+    return tf.keras.Sequential([
+        tf.keras.Input(shape=(None,), batch_size=batch_size),
+        tf.keras.layers.Embedding(vocab_size, embedding_dim),
+        tf.keras.layers.LSTM(rnn_units),
+        tf.keras.layers.Dense(vocab_size),
+    ])
+'''),
+        ("fixed sizes, arguments ignored", '''def build_model(vocab_size, embedding_dim, rnn_units, batch_size=None):
+    return tf.keras.Sequential([
+        tf.keras.Input(shape=(None,), batch_size=None),
+        tf.keras.layers.Embedding(83, 256),
+        tf.keras.layers.LSTM(1024, return_sequences=True),
+        tf.keras.layers.Dense(83),
+    ])
+'''),
+        ("GRU instead of LSTM", '''def build_model(vocab_size, embedding_dim, rnn_units, batch_size=None):
+    return tf.keras.Sequential([
+        tf.keras.Input(shape=(None,), batch_size=batch_size),
+        tf.keras.layers.Embedding(vocab_size, embedding_dim),
+        tf.keras.layers.GRU(rnn_units, return_sequences=True),
+        tf.keras.layers.Dense(vocab_size),
+    ])
+'''),
     ],
-    "OurDenseLayer": [
-        ("no activation", DENSE % ("", DENSE_BUILD, "        return tf.matmul(x, self.W) + self.b")),
-        ("the bias ignored", DENSE % ("", DENSE_BUILD, "        return tf.math.sigmoid(tf.matmul(x, self.W))")),
-        ("ReLU instead of sigmoid", DENSE % ("", DENSE_BUILD, "        return tf.nn.relu(tf.matmul(x, self.W) + self.b)")),
-        ("a constant output", DENSE % ("", DENSE_BUILD, "        return 0.5 * tf.ones((tf.shape(x)[0], self.n_output_nodes))")),
-        ("returns the input", DENSE % ("", DENSE_BUILD, "        return x")),
+    "compute_loss": [
+        ("constant", '''def compute_loss(labels, logits):
+    return tf.constant(0.0)
+'''),
+        ("computed in NumPy (no gradient)", '''def compute_loss(labels, logits):
+    z = np.asarray(logits, dtype=np.float64)
+    y = np.asarray(labels).astype(np.int64)
+    z = z - z.max(axis=-1, keepdims=True)
+    log_p = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+    return float(-np.take_along_axis(log_p, y[..., None], axis=-1).mean())
+'''),
+        ("logits taken as probabilities", '''def compute_loss(labels, logits):
+    return tf.reduce_mean(tf.keras.losses.sparse_categorical_crossentropy(labels, logits))
+'''),
+        ("sum instead of mean", '''def compute_loss(labels, logits):
+    return tf.reduce_sum(tf.keras.losses.sparse_categorical_crossentropy(labels, logits, from_logits=True))
+'''),
+        ("labels ignored", '''def compute_loss(labels, logits):
+    return tf.reduce_mean(tf.reduce_logsumexp(tf.cast(logits, tf.float32), axis=-1))
+'''),
     ],
-    "build_sequential_model": [
-        ("no activation", SEQUENTIAL % ("", "    return tf.keras.Sequential([tf.keras.layers.Dense(n_output_nodes)])")),
-        ("ReLU", SEQUENTIAL % ("", "    return tf.keras.Sequential([tf.keras.layers.Dense(n_output_nodes, activation='relu')])")),
-        ("no bias", SEQUENTIAL % ("", "    return tf.keras.Sequential([tf.keras.layers.Dense(n_output_nodes, activation='sigmoid', use_bias=False)])")),
-        ("n ignored: one output", SEQUENTIAL % ("", "    return tf.keras.Sequential([tf.keras.layers.Dense(1, activation='sigmoid')])")),
-        ("one shared model", SEQUENTIAL % ("_MODELS = {}\n\n", "    if 'm' not in _MODELS:\n        _MODELS['m'] = tf.keras.Sequential([tf.keras.layers.Dense(n_output_nodes, activation='sigmoid')])\n    return _MODELS['m']")),
+    "train_step": [
+        ("no update", '''@tf.function
+def train_step(model, optimizer, x, y):
+    logits = model(x)
+    return tf.reduce_mean(tf.keras.losses.sparse_categorical_crossentropy(y, logits, from_logits=True))
+'''),
+        ("constant", '''@tf.function
+def train_step(model, optimizer, x, y):
+    return tf.constant(0.0)
+'''),
+        ("gradient ascent", '''@tf.function
+def train_step(model, optimizer, x, y):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(tf.keras.losses.sparse_categorical_crossentropy(y, model(x), from_logits=True))
+    grads = tape.gradient(loss, model.trainable_variables)
+    optimizer.apply_gradients(zip([-g for g in grads], model.trainable_variables))
+    return loss
+'''),
+        ("only the Dense layer trained", '''@tf.function
+def train_step(model, optimizer, x, y):
+    variables = model.layers[-1].trainable_variables
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(tf.keras.losses.sparse_categorical_crossentropy(y, model(x), from_logits=True))
+    grads = tape.gradient(loss, variables)
+    optimizer.apply_gradients(zip(grads, variables))
+    return loss
+'''),
+        ("loss after the update", '''@tf.function
+def train_step(model, optimizer, x, y):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(tf.keras.losses.sparse_categorical_crossentropy(y, model(x), from_logits=True))
+    grads = tape.gradient(loss, model.trainable_variables)
+    optimizer.apply_gradients(zip(grads, model.trainable_variables))
+    return tf.reduce_mean(tf.keras.losses.sparse_categorical_crossentropy(y, model(x), from_logits=True))
+'''),
     ],
-    "SubclassModel": [
-        ("no activation", SUBCLASS % ("", "        self.dense_layer = tf.keras.layers.Dense(n_output_nodes)", "        return self.dense_layer(inputs)")),
-        ("no bias", SUBCLASS % ("", "        self.dense_layer = tf.keras.layers.Dense(n_output_nodes, activation='sigmoid', use_bias=False)", "        return self.dense_layer(inputs)")),
-        ("returns the inputs", SUBCLASS % ("", SUBCLASS_INIT, "        return inputs")),
-        ("sigmoid of the inputs, no layer", SUBCLASS % ("", SUBCLASS_INIT, "        return tf.math.sigmoid(inputs)")),
-        ("tanh", SUBCLASS % ("", "        self.dense_layer = tf.keras.layers.Dense(n_output_nodes, activation='tanh')", "        return self.dense_layer(inputs)")),
-    ],
-    "IdentityModel": [
-        ("the flag ignored: always the dense layer", IDENTITY % "        return self.dense_layer(inputs)"),
-        ("always the inputs", IDENTITY % "        return inputs"),
-        ("the flag inverted", IDENTITY % "        if isidentity:\n            return self.dense_layer(inputs)\n        return inputs"),
-        ("zeros", IDENTITY % "        return tf.zeros_like(self.dense_layer(inputs))"),
-    ],
-    "derivative_of_square": [
-        ("constant 6", DERIVATIVE % "    return tf.constant(6.0)"),
-        ("returns x", DERIVATIVE % "    return tf.constant(x_value, tf.float32)"),
-        ("returns y = x**2", DERIVATIVE % "    x = tf.constant(x_value, tf.float32)\n    return x * x"),
-        ("zeros", DERIVATIVE % "    return tf.zeros_like(tf.constant(x_value, tf.float32))"),
-        ("a constant, not watched: None", DERIVATIVE % "    x = tf.constant(x_value, tf.float32)\n    with tf.GradientTape() as tape:\n        y = x * x\n    return tape.gradient(y, x)"),
-    ],
-    "minimize_function": [
-        ("no update", MINIMIZE % "    return [float(x0)] * n_steps"),
-        ("jumps to the minimum", MINIMIZE % "    return [float(x_f)] * n_steps"),
-        ("x0 included, last step left out", MINIMIZE % _MINIMIZE_LOOP.replace("%s", "        history.append(float(x.numpy()))\n        x.assign(x - learning_rate * grad)")),
-        ("gradient ascent", MINIMIZE % _MINIMIZE_LOOP.replace("%s", "        x.assign(x + learning_rate * grad)\n        history.append(float(x.numpy()))")),
-        ("the factor 2 forgotten", MINIMIZE % _MINIMIZE_LOOP.replace("%s", "        x.assign(x - learning_rate * grad / 2)\n        history.append(float(x.numpy()))")),
+    "generate_text": [
+        ("constant character", '''def generate_text(model, start_string, char2idx, idx2char, generation_length=1000, temperature=1.0, seed=None):
+    return start_string + str(idx2char[0]) * generation_length
+'''),
+        ("no generation", '''def generate_text(model, start_string, char2idx, idx2char, generation_length=1000, temperature=1.0, seed=None):
+    return start_string
+'''),
+        ("uniform characters, model ignored", '''def generate_text(model, start_string, char2idx, idx2char, generation_length=1000, temperature=1.0, seed=None):
+    rng = np.random.default_rng(seed)
+    return start_string + "".join(str(c) for c in rng.choice(idx2char, size=generation_length))
+'''),
+        ("the start string repeated", '''def generate_text(model, start_string, char2idx, idx2char, generation_length=1000, temperature=1.0, seed=None):
+    repeated = start_string * (generation_length // len(start_string) + 1)
+    return start_string + repeated[:generation_length]
+'''),
     ],
 }
 
 HONEST = {
-    "make_tensors": [
-        ("from NumPy arrays, a tuple shape", MAKE_TENSORS % ("tf.constant(np.array([np.pi, np.sqrt(2.0), np.e]))", "tf.constant(np.eye(3))",
-                                                            "tf.zeros((10, 256, 256, 3), dtype=tf.float32)")),
-        ("tf.cast, tf.random, tf.fill", MAKE_TENSORS % ("tf.cast(tf.constant([1, 2, 3, 4]), tf.float64)", "tf.random.normal((4, 2))",
-                                                       "tf.fill([10, 256, 256, 3], 0.0)")),
-        ("tf.convert_to_tensor, zeros_like", MAKE_TENSORS % ("tf.convert_to_tensor([2.5, -1.0], dtype=tf.float64)", "tf.ones((2, 2), tf.float64)",
-                                                            "tf.zeros_like(tf.ones((10, 256, 256, 3)))")),
+    "build_lookup_tables": [
+        ("loop and asarray", '''def build_lookup_tables(vocab):
+    char2idx = {}
+    for position in range(len(vocab)):
+        char2idx[vocab[position]] = position
+    idx2char = np.asarray(list(vocab))
+    return char2idx, idx2char
+'''),
+        ("dict(zip) and an object array", '''def build_lookup_tables(vocab):
+    return dict(zip(vocab, range(len(vocab)))), np.array(vocab, dtype=object)
+'''),
     ],
-    "describe_tensor": [
-        ("TensorShape methods", DESCRIBE % "    return t.shape.rank, tuple(t.shape.as_list())"),
-        ("len and tf.shape", DESCRIBE % "    return len(t.shape), tuple(int(s) for s in tf.shape(t).numpy())"),
-        ("tf.rank(t).numpy() and a loop", DESCRIBE % "    dims = []\n    for s in t.shape:\n        dims.append(int(s))\n    return int(tf.rank(t).numpy()), tuple(dims)"),
+    "vectorize_string": [
+        ("fromiter and a loop", '''def vectorize_string(string, char2idx):
+    return np.fromiter((char2idx[c] for c in string), dtype=np.int64, count=len(string))
+
+
+def vectorized_to_string(indices, idx2char):
+    out = ""
+    for i in indices:
+        out += str(idx2char[int(i)])
+    return out
+'''),
+        ("empty array filled, list comprehension", '''def vectorize_string(string, char2idx):
+    out = np.empty(len(string), dtype=np.int32)
+    for k, char in enumerate(string):
+        out[k] = char2idx[char]
+    return out
+
+
+def vectorized_to_string(indices, idx2char):
+    return "".join([str(idx2char[i]) for i in np.asarray(indices).tolist()])
+'''),
     ],
-    "slice_tensor": [
-        ("tf.gather and tf.gather_nd", SLICE % "    return tf.gather(matrix, i), tf.gather(matrix, j, axis=1), tf.gather_nd(matrix, [i, j])"),
-        ("tf.slice and tf.reshape", SLICE % ("    n_rows, n_cols = matrix.shape\n"
-                                             "    row = tf.reshape(tf.slice(matrix, [i, 0], [1, n_cols]), [n_cols])\n"
-                                             "    column = tf.reshape(tf.slice(matrix, [0, j], [n_rows, 1]), [n_rows])\n"
-                                             "    element = tf.reshape(tf.slice(matrix, [i, j], [1, 1]), [])\n"
-                                             "    return row, column, element")),
-        ("row first, then index the row", SLICE % "    row = matrix[i, :]\n    column = tf.transpose(matrix)[j]\n    return row, column, row[j]"),
+    "get_batch": [
+        ("fancy indexing", '''def get_batch(vectorized_songs, seq_length, batch_size, rng):
+    n = len(vectorized_songs)
+    starts = rng.integers(0, n - seq_length, size=batch_size)
+    offsets = starts[:, None] + np.arange(seq_length)[None, :]
+    v = np.asarray(vectorized_songs)
+    return v[offsets], v[offsets + 1]
+'''),
+        ("sliding windows and a loop", '''def get_batch(vectorized_songs, seq_length, batch_size, rng):
+    starts = rng.integers(low=0, high=len(vectorized_songs) - seq_length, size=batch_size)
+    windows = np.lib.stride_tricks.sliding_window_view(np.asarray(vectorized_songs), seq_length + 1)
+    x_batch = np.empty((batch_size, seq_length), dtype=np.int64)
+    y_batch = np.empty((batch_size, seq_length), dtype=np.int64)
+    for row, start in enumerate(starts):
+        x_batch[row] = windows[start][:-1]
+        y_batch[row] = windows[start][1:]
+    return x_batch, y_batch
+'''),
     ],
-    "compute_graph": [
-        ("operators on converted tensors", GRAPH % "    a = tf.convert_to_tensor(a)\n    b = tf.convert_to_tensor(b)\n    return (a + b) * (b - 1)"),
-        ("tf.math names, one line", GRAPH % "    return tf.math.multiply(tf.math.add(a, b), tf.math.subtract(b, 1.0))"),
-        ("expanded: a b - a + b^2 - b", GRAPH % "    c = tf.add(a, b)\n    d = tf.subtract(b, 1)\n    return tf.subtract(tf.multiply(c, b), c) + 0 * d"),
+    "build_model": [
+        ("layers imported, add() one by one", '''from tensorflow.keras.layers import LSTM, Dense, Embedding
+
+
+def build_model(vocab_size, embedding_dim, rnn_units, batch_size=None):
+    model = tf.keras.Sequential()
+    model.add(tf.keras.Input(shape=(None,), batch_size=batch_size, dtype="int32"))
+    model.add(Embedding(input_dim=vocab_size, output_dim=embedding_dim))
+    model.add(LSTM(units=rnn_units, return_sequences=True))
+    model.add(Dense(units=vocab_size, activation=None))
+    return model
+'''),
+        ("batch_shape and other initializers", '''def build_model(vocab_size, embedding_dim, rnn_units, batch_size=None):
+    layers = tf.keras.layers
+    return tf.keras.Sequential([
+        tf.keras.Input(batch_shape=(batch_size, None)),
+        layers.Embedding(vocab_size, embedding_dim, embeddings_initializer="glorot_uniform"),
+        layers.LSTM(rnn_units, return_sequences=True, recurrent_initializer="glorot_uniform", stateful=False),
+        layers.Dense(vocab_size, activation="linear", kernel_initializer="he_normal"),
+    ])
+'''),
     ],
-    "OurDenseLayer": [
-        ("operators, tf.sigmoid, glorot, bias (n,)", DENSE % ("", '''        self.W = self.add_weight(shape=(d, self.n_output_nodes), initializer="glorot_uniform", trainable=True, name="W")
-        self.b = self.add_weight(shape=(self.n_output_nodes,), initializer="zeros", trainable=True, name="b")''',
-                                                              "        return tf.sigmoid(x @ self.W + self.b)")),
-        ("einsum and 1 / (1 + exp(-z))", DENSE % ("", '''        self.W = self.add_weight(shape=[d, self.n_output_nodes], initializer=tf.keras.initializers.RandomNormal(stddev=0.1))
-        self.b = self.add_weight(shape=[1, self.n_output_nodes], initializer=tf.keras.initializers.Zeros())''',
-                                                  "        z = tf.einsum('bd,dn->bn', x, self.W) + self.b\n        return 1.0 / (1.0 + tf.exp(-z))")),
-        ("imported names, keras activations", DENSE % ("from tensorflow.keras.activations import sigmoid\n\n", '''        self.b = self.add_weight(shape=(1, self.n_output_nodes), initializer="ones", name="bias")
-        self.W = self.add_weight(shape=(d, self.n_output_nodes), initializer="he_normal", name="kernel")''',
-                                                       "        return sigmoid(tf.linalg.matmul(x, self.W) + self.b)")),
+    "compute_loss": [
+        ("sparse_softmax_cross_entropy_with_logits", '''def compute_loss(labels, logits):
+    labels = tf.cast(labels, tf.int32)
+    logits = tf.cast(logits, tf.float32)
+    return tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits))
+'''),
+        ("log-softmax and one-hot by hand", '''def compute_loss(labels, logits):
+    logits = tf.convert_to_tensor(logits, dtype=tf.float32)
+    one_hot = tf.one_hot(tf.cast(labels, tf.int32), depth=tf.shape(logits)[-1], dtype=tf.float32)
+    log_p = tf.nn.log_softmax(logits, axis=-1)
+    return -tf.math.reduce_mean(tf.reduce_sum(one_hot * log_p, axis=-1))
+'''),
+        ("Keras loss object", '''from tensorflow.keras.losses import SparseCategoricalCrossentropy
+
+_loss = SparseCategoricalCrossentropy(from_logits=True)
+
+
+def compute_loss(labels, logits):
+    return _loss(labels, logits)
+'''),
     ],
-    "build_sequential_model": [
-        ("imported Dense, model.add, tf.nn.sigmoid", SEQUENTIAL % ("from tensorflow.keras.layers import Dense\n\n",
-                                                                   "    model = tf.keras.Sequential()\n    model.add(Dense(n_output_nodes, activation=tf.nn.sigmoid))\n    return model")),
-        ("units=, keras activations, another initializer", SEQUENTIAL % ("", "    return tf.keras.models.Sequential([tf.keras.layers.Dense(units=n_output_nodes, activation=tf.keras.activations.sigmoid, kernel_initializer='he_normal')])")),
-        ("tf.math.sigmoid, a named model", SEQUENTIAL % ("", "    layers = [tf.keras.layers.Dense(n_output_nodes, activation=tf.math.sigmoid, name='out')]\n    return tf.keras.Sequential(layers, name='one_dense')")),
+    "train_step": [
+        ("optimizer.apply and a loss object", '''_loss_fn = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+
+
+@tf.function
+def train_step(model, optimizer, x, y):
+    variables = model.trainable_variables
+    with tf.GradientTape() as tape:
+        predictions = model(x, training=True)
+        loss = _loss_fn(y, predictions)
+    optimizer.apply(tape.gradient(loss, variables), variables)
+    return loss
+'''),
+        ("tf.nn cross-entropy, gradients as a list", '''@tf.function
+def train_step(model, optimizer, x, y):
+    with tf.GradientTape() as tape:
+        logits = model(x)
+        per_char = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tf.cast(y, tf.int32), logits=logits)
+        loss = tf.math.reduce_mean(per_char)
+    grads = tape.gradient(loss, model.trainable_variables)
+    optimizer.apply_gradients(list(zip(grads, model.trainable_variables)))
+    return loss
+'''),
     ],
-    "SubclassModel": [
-        ("imported Dense, tf.nn.sigmoid", SUBCLASS % ("from tensorflow.keras.layers import Dense\n\n", "        self.dense_layer = Dense(units=n_output_nodes, activation=tf.nn.sigmoid)", "        y = self.dense_layer(inputs)\n        return y")),
-        ("keras activations, glorot_normal", SUBCLASS % ("", "        self.dense_layer = tf.keras.layers.Dense(n_output_nodes, activation=tf.keras.activations.sigmoid, kernel_initializer='glorot_normal')", "        return self.dense_layer(inputs)")),
-    ],
-    "IdentityModel": [
-        ("tf.identity, else branch first", IDENTITY % "        if not isidentity:\n            return self.dense_layer(inputs)\n        return tf.identity(inputs)"),
-        ("conditional expression", IDENTITY % "        return inputs if isidentity else self.dense_layer(inputs)"),
-        ("an output variable", IDENTITY % "        out = inputs\n        if isidentity is False or not isidentity:\n            out = self.dense_layer(inputs)\n        return out"),
-    ],
-    "derivative_of_square": [
-        ("tape.watch on a constant, tf.square", DERIVATIVE % "    x = tf.convert_to_tensor(x_value, dtype=tf.float32)\n    with tf.GradientTape() as tape:\n        tape.watch(x)\n        y = tf.square(x)\n    return tape.gradient(y, x)"),
-        ("x ** 2, a NumPy answer", DERIVATIVE % "    x = tf.Variable(x_value, dtype=tf.float32)\n    with tf.GradientTape() as tape:\n        y = x ** 2\n    dy_dx = tape.gradient(y, x)\n    return dy_dx.numpy()"),
-        ("tf.math.multiply, float64", DERIVATIVE % "    x = tf.Variable(tf.cast(x_value, tf.float64))\n    with tf.GradientTape() as tape:\n        y = tf.math.multiply(x, x)\n    return tape.gradient(y, x)"),
-    ],
-    "minimize_function": [
-        ("assign_sub", MINIMIZE % _MINIMIZE_LOOP.replace("%s", "        x.assign_sub(learning_rate * grad)\n        history.append(x.numpy().item())")),
-        ("a Keras SGD optimizer", MINIMIZE % ("    x = tf.Variable(float(x0))\n    optimizer = tf.keras.optimizers.SGD(learning_rate=learning_rate)\n    history = []\n"
-                                              "    for step in range(n_steps):\n        with tf.GradientTape() as tape:\n            loss = tf.square(x - x_f)\n"
-                                              "        optimizer.apply_gradients([(tape.gradient(loss, x), x)])\n        history.append(float(x))\n    return history")),
-        ("float64 variable, a while loop", MINIMIZE % ("    x = tf.Variable(x0, dtype=tf.float64)\n    history = []\n    while len(history) < n_steps:\n"
-                                                      "        with tf.GradientTape() as tape:\n            loss = tf.math.pow(x - x_f, 2)\n"
-                                                      "        x.assign(x - learning_rate * tape.gradient(loss, x))\n        history.append(float(x))\n    return history")),
+    "generate_text": [
+        ("stateless: the model re-run on the whole text at each step", '''def generate_text(model, start_string, char2idx, idx2char, generation_length=1000, temperature=1.0, seed=None):
+    if seed is not None:
+        tf.random.set_seed(seed)
+    indices = [char2idx[c] for c in start_string]
+    text = start_string
+    for _ in range(generation_length):
+        logits = model(tf.constant([indices], dtype=tf.int32))[:, -1, :]
+        index = int(tf.random.categorical(logits / temperature, num_samples=1)[0, 0])
+        indices.append(index)
+        text += str(idx2char[index])
+    return text
+'''),
+        ("cell by name, squeeze and a list of characters", '''def generate_text(model, start_string, char2idx, idx2char, generation_length=1000, temperature=1.0, seed=None):
+    if seed is not None:
+        tf.random.set_seed(seed)
+    embedding = model.layers[0]
+    cell = model.layers[1].cell
+    dense = model.layers[2]
+    units = model.layers[1].units
+    h = tf.zeros((1, units))
+    state = [h, tf.zeros((1, units))]
+    for char in start_string:
+        h, state = cell(embedding(tf.constant([char2idx[char]])), state)
+    chars = list(start_string)
+    while len(chars) < len(start_string) + generation_length:
+        scaled = tf.math.divide(dense(h), temperature)
+        index = tf.squeeze(tf.random.categorical(scaled, 1)).numpy().item()
+        chars.append(str(idx2char[index]))
+        h, state = cell(embedding(tf.constant([index])), state)
+    return "".join(chars)
+'''),
     ],
 }
