@@ -21,6 +21,7 @@ from .intake import collect
 from .workcourse import WorkCourse
 
 GRADED, REPAIRED, INVALID, ERROR = "graded", "repaired", "invalid", "error"
+NEEDS_MANUAL = "needs manual grading"
 STATUSES = (GRADED, REPAIRED, INVALID, "crashed", "timeout", "memory", ERROR)
 
 
@@ -57,6 +58,9 @@ class Row:
     seconds: float = 0.0  # wall-clock time spent grading this student
     worker: str = ""  # host:pid of the worker process that graded it
     key: str = ""  # the student's safe file name (feedback/<key>.html) and nbgrader id
+    # manually graded questions, outside ``score``: grade_id -> the points a TA gave, or
+    # None while the answer waits for manual grading (NEEDS_MANUAL); 0 when left unanswered
+    manual: dict[str, float | None] = field(default_factory=dict)
 
 
 STOPPED = {"timeout": "timeout", "cpu": "timeout", "memory": "memory"}  # anything else: crashed
@@ -81,7 +85,18 @@ def _run_notes(notebook: str, run: dict) -> tuple[str | None, list[str]]:
 def invalid_row(lab: Lab, sub: Submission) -> Row:
     zero = {ex.name: 0.0 for ex in lab.exercises}
     return Row(sub.student, lab.name, INVALID, 0.0, lab.max_score, zero, "; ".join(sub.problems) or "nothing handed in",
-               key=sub.key)
+               key=sub.key, manual={q.name: 0.0 for q in lab.manual_questions})
+
+
+def manual_points(lab: Lab, sub: Submission, cells: dict[str, dict]) -> dict[str, float | None]:
+    """Each manual question's points so far: None while a written answer waits for a TA;
+    0 for an answer left as released or a notebook not handed in (nothing to grade)."""
+    found = {}
+    for q in lab.manual_questions:
+        cell = cells.get(q.name)
+        waiting = q.notebook in sub.files and cell is not None and cell.get("needs_manual_grade")
+        found[q.name] = None if waiting else float(cell["score"]) if cell and q.notebook in sub.files else 0.0
+    return found
 
 
 def graded_row(lab: Lab, sub: Submission, run: dict, repairs: list[str]) -> Row:
@@ -90,7 +105,7 @@ def graded_row(lab: Lab, sub: Submission, run: dict, repairs: list[str]) -> Row:
     cells = run["cells"]
     if run["error"] and not cells:
         return Row(sub.student, lab.name, ERROR, 0.0, lab.max_score, zero, f"nbgrader failed: {run['error']}",
-                   worker=run.get("worker", ""), key=sub.key)
+                   worker=run.get("worker", ""), key=sub.key, manual={q.name: 0.0 for q in lab.manual_questions})
     exercises = {ex.name: sum(cells.get(t, {}).get("score", 0.0) for t in ex.test_cells) for ex in lab.exercises}
     status, notes = (REPAIRED if repairs else GRADED), list(sub.problems) + repairs
     for name in lab.notebooks:
@@ -104,7 +119,8 @@ def graded_row(lab: Lab, sub: Submission, run: dict, repairs: list[str]) -> Row:
         notes += events
     detail = {name: report.get("checks", {}) for name, report in run["reports"].items()}
     return Row(sub.student, lab.name, status, round(sum(exercises.values()), 4), lab.max_score, exercises,
-               "; ".join(notes), cells={"scores": cells, "checks": detail}, worker=run.get("worker", ""), key=sub.key)
+               "; ".join(notes), cells={"scores": cells, "checks": detail}, worker=run.get("worker", ""), key=sub.key,
+               manual=manual_points(lab, sub, cells))
 
 
 def default_workers(memory_mb: int) -> int:

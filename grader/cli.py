@@ -72,7 +72,12 @@ def _grade_and_print(lab, source: Path, out: Path, cell_timeout: int, progress: 
     print(f"{'student':<{width}}  {'status':<8}  score")
     for r in rows:
         reason = f"  ({r.reason})" if r.reason else ""
-        print(f"{r.student:<{width}}  {r.status:<8}  {r.score:g}/{r.max_score:g}{reason}")
+        waiting = sum(q.points for q in lab.manual_questions if r.manual.get(q.name, 0.0) is None)
+        manual = f" (+{waiting:g} to grade by hand)" if waiting else ""
+        print(f"{r.student:<{width}}  {r.status:<8}  {r.score:g}/{r.max_score:g}{manual}{reason}")
+    if lab.manual_questions:
+        print(f"{len(lab.manual_questions)} questions ({lab.manual_points:g} points) are graded by hand, outside the "
+              "scores above, in nbgrader's formgrader (see the README)")
     print(f"wrote {out / 'grades.csv'}, grades.json, canvas.csv, intake.csv and feedback/ in {out}")
     return 0 if all(r.status in (GRADED, REPAIRED) for r in rows) else 1
 

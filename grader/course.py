@@ -3,7 +3,9 @@
 The repository itself is an nbgrader course: ``solutions/<lab>/*.ipynb`` are the
 instructor sources, ``labs/<lab>/*.ipynb`` the generated student notebooks.  A lab's
 exercises are read from the nbgrader metadata of its sources: an exercise is an answer
-cell (``solution: true``) together with the autograded test cells that follow it.
+cell (``solution: true``) together with the autograded test cells that follow it. A cell
+that is both (``solution: true, grade: true``: nbgrader's "manually graded answer") is a
+question a TA grades by hand: it has points, but no probe and no part of the automatic score.
 """
 from __future__ import annotations
 
@@ -93,12 +95,22 @@ class Exercise:
     points: float
 
 
+@dataclass(frozen=True)
+class ManualQuestion:
+    """A manually graded answer cell: a TA gives its points in nbgrader's formgrader."""
+
+    notebook: str
+    name: str  # grade_id of the answer cell
+    points: float
+
+
 @dataclass
 class Lab:
     name: str
     root: Path
     notebooks: list[str] = field(default_factory=list)
     exercises: list[Exercise] = field(default_factory=list)
+    manual_questions: list[ManualQuestion] = field(default_factory=list)
 
     @property
     def source_dir(self) -> Path:
@@ -110,7 +122,15 @@ class Lab:
 
     @property
     def max_score(self) -> float:
+        """The automatic points (what ``grader autograde`` gives); manual questions are apart."""
         return sum(ex.points for ex in self.exercises)
+
+    @property
+    def manual_points(self) -> float:
+        return sum(q.points for q in self.manual_questions)
+
+    def manual_questions_of(self, notebook: str) -> list[ManualQuestion]:
+        return [q for q in self.manual_questions if q.notebook == notebook]
 
     def exercises_of(self, notebook: str) -> list[Exercise]:
         return [ex for ex in self.exercises if ex.notebook == notebook]
@@ -147,6 +167,12 @@ def read_exercises(notebook_name: str, nb: nbformat.NotebookNode) -> list[Exerci
     return exercises
 
 
+def read_manual_questions(notebook_name: str, nb: nbformat.NotebookNode) -> list[ManualQuestion]:
+    """nbgrader's manually graded answer cells (``solution`` and ``grade``), in order."""
+    return [ManualQuestion(notebook_name, meta["grade_id"], float(meta.get("points", 0)))
+            for cell in nb.cells if (meta := nbgrader_meta(cell)).get("solution") and meta.get("grade")]
+
+
 def load_lab(name: str, root: Path | None = None) -> Lab:
     """Read a lab's notebooks and exercises from ``solutions/<name>/``."""
     root = root or find_course_root()
@@ -158,10 +184,11 @@ def load_lab(name: str, root: Path | None = None) -> Lab:
         nb = nbformat.read(path, as_version=4)
         lab.notebooks.append(path.stem)
         lab.exercises.extend(read_exercises(path.stem, nb))
-    names = [ex.name for ex in lab.exercises]
+        lab.manual_questions.extend(read_manual_questions(path.stem, nb))
+    names = [ex.name for ex in lab.exercises] + [q.name for q in lab.manual_questions]
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if duplicated:
-        raise CourseError(f"lab '{name}': exercise names must be unique across its notebooks: {duplicated}")
+        raise CourseError(f"lab '{name}': exercise and question names must be unique across its notebooks: {duplicated}")
     return lab
 
 

@@ -21,7 +21,10 @@ def _url(db: Path) -> str:
 
 
 def read_scores(db: Path, lab: str, notebooks: list[str], student: str) -> dict[str, dict]:
-    """Test cell name -> {"score", "max_score"} of one student."""
+    """Graded cell name -> {"score", "max_score", "needs_manual_grade"} of one student.
+
+    ``needs_manual_grade``: a manually graded answer the student wrote, waiting for a TA
+    (nbgrader itself gives 0 to one left as released, and says it needs no grading)."""
     cells: dict[str, dict] = {}
     with Gradebook(_url(db)) as gb:
         for name in notebooks:
@@ -30,7 +33,8 @@ def read_scores(db: Path, lab: str, notebooks: list[str], student: str) -> dict[
             except MissingEntry:
                 continue
             for grade in notebook.grades:
-                cells[grade.name] = {"score": float(grade.score or 0.0), "max_score": float(grade.max_score)}
+                cells[grade.name] = {"score": float(grade.score or 0.0), "max_score": float(grade.max_score),
+                                     "needs_manual_grade": bool(grade.needs_manual_grade)}
     return cells
 
 

@@ -1,6 +1,8 @@
 """What a grading run writes for people and for other systems.
 
-* ``grades.csv``  - one row per student: status, score, one column per exercise, reason;
+* ``grades.csv``  - one row per student: status, score (the automatic points), one column per
+  exercise, one per manually graded question ("needs manual grading" until a TA grades it;
+  its points never enter ``score``), reason;
 * ``grades.json`` - the same plus every check's verdict and the nbgrader cell scores;
 * ``canvas.csv``  - a Canvas gradebook import (Student, ID, SIS User ID, SIS Login ID,
   Section, one column for the lab);
@@ -37,14 +39,24 @@ def write_all(lab: "Lab", rows: list["Row"], out: Path) -> None:
         (feedback / f"{row.key or row.student}.html").write_text(feedback_html(lab, row), encoding="utf-8")
 
 
+def manual_text(row: "Row", name: str) -> str:
+    """A manual question's cell in the reports: its points, or that it waits for a TA."""
+    from .autograde import NEEDS_MANUAL
+
+    points = row.manual.get(name, 0.0)
+    return NEEDS_MANUAL if points is None else _fmt(points)
+
+
 def write_csv(lab: "Lab", rows: list["Row"], path: Path) -> None:
-    columns = ["student", "lab", "status", "score", "max_score", *(ex.name for ex in lab.exercises), "reason"]
+    columns = ["student", "lab", "status", "score", "max_score", *(ex.name for ex in lab.exercises),
+               *(f"{q.name} (manual, {_fmt(q.points)})" for q in lab.manual_questions), "reason"]
     with open(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(columns)
         for row in rows:
             writer.writerow([row.student, row.lab, row.status, _fmt(row.score), _fmt(row.max_score),
-                             *(_fmt(row.exercises.get(ex.name, 0.0)) for ex in lab.exercises), row.reason])
+                             *(_fmt(row.exercises.get(ex.name, 0.0)) for ex in lab.exercises),
+                             *(manual_text(row, q.name) for q in lab.manual_questions), row.reason])
 
 
 def write_canvas(lab: "Lab", rows: list["Row"], path: Path) -> None:
@@ -69,6 +81,10 @@ def feedback_html(lab: "Lab", row: "Row") -> str:
         f"<p>Student <b>{html.escape(row.student)}</b>: <b>{_fmt(row.score)} / {_fmt(row.max_score)}</b> points "
         f"(status: {html.escape(row.status)}).</p>",
     ]
+    if lab.manual_questions:
+        waiting = sum(q.points for q in lab.manual_questions if row.manual.get(q.name, 0.0) is None)
+        parts.append(f"<p>Questions graded by hand: {_fmt(lab.manual_points)} more points"
+                     + (f", {_fmt(waiting)} of them waiting for a grader." if waiting else ".") + "</p>")
     if row.reason:
         parts.append(f"<p>Notes: {html.escape(row.reason)}</p>")
     for notebook in lab.notebooks:
@@ -83,6 +99,9 @@ def feedback_html(lab: "Lab", row: "Row") -> str:
             listing = f"<ul>{''.join(items)}</ul>" if items else "not graded"
             parts.append(f"<tr><td>{html.escape(ex.name)}</td><td>{_fmt(row.exercises.get(ex.name, 0.0))} / "
                          f"{_fmt(ex.points)}</td><td>{listing}</td></tr>")
+        for q in lab.manual_questions_of(notebook):
+            parts.append(f"<tr><td>{html.escape(q.name)}</td><td>{html.escape(manual_text(row, q.name))} / "
+                         f"{_fmt(q.points)}</td><td>graded by hand, not part of the automatic score</td></tr>")
         parts.append("</table>")
     return "\n".join(parts) + "\n"
 

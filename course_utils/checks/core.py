@@ -60,6 +60,36 @@ class CheckResult:
 
 # --- running a case ---------------------------------------------------------------------
 
+def _library_folders() -> tuple[str, ...]:
+    import sysconfig
+    from pathlib import Path
+
+    paths = {sysconfig.get_paths().get(k) for k in ("stdlib", "platstdlib", "purelib", "platlib")}
+    paths.add(str(Path(__file__).resolve().parents[1]))  # course_utils itself
+    return tuple(str(Path(p).resolve()) for p in paths if p)
+
+
+def student_line(exc: BaseException) -> int | None:
+    """The line of the student's own code where ``exc`` was raised: the innermost frame
+    that is not in a library (NumPy, TensorFlow, the standard library, this package), not
+    the check's own ``<check>`` code and not code that TensorFlow generated from theirs.
+    None when the error never passed through their code (a wrong argument caught at the
+    library's door, say): then no line is better than a line in someone else's file."""
+    import os
+
+    libraries = _library_folders()
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        name = frame.filename or ""
+        if name == "<check>" or "__autograph_generated" in name:
+            continue
+        if name.startswith("<frozen"):
+            continue
+        if os.path.isabs(name) and os.path.realpath(name).startswith(libraries):
+            continue
+        return frame.lineno
+    return None
+
+
 
 def run_case(case: dict, functions: dict[str, Any]) -> dict:
     """Run one visible case's code with ``functions`` (the exercise's, by name), NumPy and
@@ -84,8 +114,7 @@ def run_case(case: dict, functions: dict[str, Any]) -> dict:
             exec(compile(tree, "<check>", "exec"), namespace)
             value = eval(compile(ast.Expression(last.value), "<check>", "eval"), namespace) if last else None
     except Exception as exc:
-        where = traceback.extract_tb(exc.__traceback__)[-1]
-        return {"ok": False, "error": type(exc).__name__, "message": str(exc)[:300], "line": where.lineno}
+        return {"ok": False, "error": type(exc).__name__, "message": str(exc)[:300], "line": student_line(exc)}
     numeric = [str(w.message)[:200] for w in caught if issubclass(w.category, RuntimeWarning)]
     return {"ok": True, "value": encode(value), "warned": numeric}
 
@@ -113,7 +142,7 @@ def judge_case(case: dict, outcome: dict, mistake_outcomes: list[dict], messages
         for k, other in enumerate(mistake_outcomes):
             if not other.get("ok") and _same_error(outcome, other):
                 return Verdict(WRONG, f"{label}: {messages[k]}", k)
-        line = f" (line {outcome['line']})" if outcome.get("line") else ""
+        line = f" (line {outcome['line']} of your code)" if outcome.get("line") else ""
         return Verdict(ERROR, f"{label}: your code raised {outcome.get('error')}: {outcome.get('message', '')}{line}")
     answer = decode(outcome["value"])
     if case.get("no_warnings") and outcome.get("warned"):
@@ -233,8 +262,9 @@ class Exercise:
             except CheckFailed as failure:
                 return CheckResult(self.name, WRONG, f"{failure} Try `.hint()` if you are stuck.")
             except Exception as exc:
-                where = traceback.extract_tb(exc.__traceback__)[-1]
-                return CheckResult(self.name, ERROR, f"your code raised {type(exc).__name__}: {exc} (line {where.lineno})")
+                line = student_line(exc)
+                where = f" (line {line} of your code)" if line else ""
+                return CheckResult(self.name, ERROR, f"your code raised {type(exc).__name__}: {exc}{where}")
         return CheckResult(self.name, PASSED, "")
 
     def check(self, *answers: Any, strict: bool = False) -> None:

@@ -125,3 +125,18 @@ def test_skip_if_not_attempted(capsys):
     with pytest.raises(ValueError):
         with skip_if_not_attempted():
             raise ValueError("real bugs are not hidden")
+
+
+def test_an_error_inside_a_library_names_the_students_line():
+    # Written as a student's cell would be: compiled from its own "file", the failing call on
+    # its line 3, the exception raised deep inside NumPy.
+    cell = "def square(z):\n    n = len(z)\n    return np.reshape(z, (n + 1, n)) ** 2\n"
+    namespace = {"np": np}
+    exec(compile(cell, "/home/student/ipykernel_1/cell_7.py", "exec"), namespace)
+    crashed = square.evaluate(namespace["square"])
+    assert crashed.status == ERROR and "ValueError" in crashed.message
+    assert "(line 3 of your code)" in crashed.message, crashed.message
+
+    # An error raised before any of the student's lines ran: no line rather than NumPy's.
+    outcome = run_case({"code": "square(z)", "inputs": {"z": encode(Z)}}, {"square": np.reshape})
+    assert outcome["ok"] is False and outcome["line"] is None

@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.autograde import GRADED, INVALID
+from grader.autograde import GRADED, INVALID, NEEDS_MANUAL
 from grader.course import load_lab
 from grader.examples import write_examples
 from tests.paths import ROOT, all_notebooks
@@ -68,9 +68,34 @@ def test_csv_columns_follow_the_contract(graded):
     lab, out, _ = graded
     with open(out / "grades.csv") as fh:
         header = next(csv.reader(fh))
-    assert header == ["student", "lab", "status", "score", "max_score", *(e.name for e in lab.exercises), "reason"]
+    assert header == ["student", "lab", "status", "score", "max_score", *(e.name for e in lab.exercises),
+                      *(f"{q.name} (manual, {q.points:g})" for q in lab.manual_questions), "reason"]
     detail = json.loads((out / "grades.json").read_text())
     assert {d["student"] for d in detail} == set(read_csv(out / "grades.csv"))
+
+
+def test_manual_questions_wait_for_a_grader_outside_the_automatic_score(graded):
+    """Written answers to the questions graded by hand: "needs manual grading" in the reports,
+    flagged for the formgrader in the course gradebook, never part of the score; an answer
+    left as released is 0 and needs nobody."""
+    from nbgrader.api import Gradebook
+
+    lab, out, done = graded
+    assert lab.manual_questions, f"{lab.name} has no question graded by hand"
+    rows = read_csv(out / "grades.csv")
+    for q in lab.manual_questions:
+        column = f"{q.name} (manual, {q.points:g})"
+        assert rows["solution"][column] == NEEDS_MANUAL and rows["untouched"][column] == "0"
+    assert float(rows["solution"]["score"]) == lab.max_score  # the automatic points only
+    assert f"(+{lab.manual_points:g} to grade by hand)" in done.stdout
+    with Gradebook(f"sqlite:///{out / 'nbgrader' / 'gradebook.db'}") as gb:
+        for q in lab.manual_questions:
+            grade = gb.find_grade(q.name, q.notebook, lab.name, "solution")
+            assert grade.needs_manual_grade and grade.max_score == q.points
+            untouched = gb.find_grade(q.name, q.notebook, lab.name, "untouched")
+            assert not untouched.needs_manual_grade and untouched.score == 0
+    feedback = (out / "feedback" / "solution.html").read_text()
+    assert all(q.name in feedback for q in lab.manual_questions) and NEEDS_MANUAL in feedback
 
 
 def test_untouched_notebook_ran_to_the_end(graded):
