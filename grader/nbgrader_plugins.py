@@ -423,6 +423,11 @@ class ProbeScores(SaveAutoGrades):
         return nb, resources
 
     def _add_score(self, cell, resources) -> None:
+        if utils.is_solution(cell):
+            # A manually graded answer: nbgrader's own rule (0 if left as released, else it
+            # waits for a TA in the formgrader). No probe, no verdict, no automatic points.
+            super()._add_score(cell, resources)
+            return
         grade_id = cell.metadata["nbgrader"]["grade_id"]
         grade = self.gradebook.find_grade(grade_id, self.notebook_id, self.assignment_id, self.student_id)
         points = float(cell.metadata["nbgrader"]["points"])

@@ -1,5 +1,10 @@
 """End to end through real nbgrader: the solution earns full marks, an untouched notebook
-zero, and a notebook with exactly one exercise solved exactly that exercise's points."""
+zero, and a student who solved some of the exercises exactly those exercises' points.
+
+The partly solved students split the exercises in lab order into ``GROUPS`` interleaved
+groups (exercise i goes to group i mod GROUPS): every exercise is graded solved while its
+neighbours are not, so an exercise that leans on an earlier answer, or a crash that spills
+into the next exercise, shows, with a few whole-lab runs instead of one run per exercise."""
 from __future__ import annotations
 
 import csv
@@ -13,12 +18,17 @@ import pytest
 
 from grader.autograde import GRADED, INVALID, NEEDS_MANUAL
 from grader.course import load_lab
-from grader.examples import write_examples
+from grader.examples import filled_notebook, write_examples
 from tests.paths import ROOT, all_notebooks
 
 pytestmark = pytest.mark.slow
 
 GRADER = str(Path(sys.executable).parent / "grader")
+GROUPS = 3
+
+
+def groups(lab) -> list[set[str]]:
+    return [{ex.name for i, ex in enumerate(lab.exercises) if i % GROUPS == k} for k in range(GROUPS)]
 
 
 def read_csv(path: Path) -> dict[str, dict[str, str]]:
@@ -31,7 +41,12 @@ def graded(request, tmp_path_factory):
     lab = load_lab(request.param, ROOT)
     subs = tmp_path_factory.mktemp("submissions")
     out = tmp_path_factory.mktemp("out")
-    write_examples(lab, subs, singles=[ex.name for ex in lab.exercises])
+    write_examples(lab, subs, singles=[])
+    for k, solved in enumerate(groups(lab)):
+        folder = subs / f"group_{k}"
+        folder.mkdir()
+        for notebook in lab.notebooks:
+            nbformat.write(filled_notebook(lab, notebook, solved), folder / f"{notebook}.ipynb")
     done = subprocess.run([GRADER, "autograde", lab.name, str(subs), "--out", str(out), "--quiet"],
                           capture_output=True, text=True, cwd=ROOT, timeout=1800)
     return lab, out, done
@@ -55,13 +70,15 @@ def test_solution_full_marks_untouched_zero(graded):
         assert float(rows["untouched"][ex.name]) == 0
 
 
-def test_each_single_exercise_earns_exactly_its_points(graded):
+def test_each_solved_exercise_earns_exactly_its_points_and_the_others_none(graded):
     lab, out, _ = graded
     rows = read_csv(out / "grades.csv")
-    for ex in lab.exercises:
-        row = rows[f"only_{ex.name}"]
-        assert float(row["score"]) == ex.points, f"only {ex.name}: {row}"
-        assert float(row[ex.name]) == ex.points
+    for k, solved in enumerate(groups(lab)):
+        row = rows[f"group_{k}"]
+        for ex in lab.exercises:
+            expected = ex.points if ex.name in solved else 0.0
+            assert float(row[ex.name]) == expected, f"group {k} ({'solved' if ex.name in solved else 'unsolved'} {ex.name}): {row}"
+        assert float(row["score"]) == sum(ex.points for ex in lab.exercises if ex.name in solved), row
 
 
 def test_csv_columns_follow_the_contract(graded):
