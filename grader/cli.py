@@ -76,8 +76,9 @@ def _grade_and_print(lab, source: Path, out: Path, cell_timeout: int, progress: 
         manual = f" (+{waiting:g} to grade by hand)" if waiting else ""
         print(f"{r.student:<{width}}  {r.status:<8}  {r.score:g}/{r.max_score:g}{manual}{reason}")
     if lab.manual_questions:
-        print(f"{len(lab.manual_questions)} questions ({lab.manual_points:g} points) are graded by hand, outside the "
-              "scores above, in nbgrader's formgrader (see the README)")
+        count = len(lab.manual_questions)
+        print(f"{count} question{'s' * (count > 1)} ({lab.manual_points:g} points) {'are' if count > 1 else 'is'} graded "
+              "by hand, outside the scores above, in nbgrader's formgrader (see the README)")
     print(f"wrote {out / 'grades.csv'}, grades.json, canvas.csv, intake.csv and feedback/ in {out}")
     return 0 if all(r.status in (GRADED, REPAIRED) for r in rows) else 1
 

@@ -12,7 +12,7 @@ def _f(name, args, body, doc=None):
     return f"def {name}({args}):\n{lines}\n"
 
 
-PO, POB, DL = "x, w0, W, g", "X, w0, W, g", "x1, w0, W"
+PO, DL, SP = "x, w0, W, g", "x1, w0, W", "z, sigma"
 
 STABLE = """z = np.asarray(z, dtype=float)
 e = np.exp(-np.abs(z))
@@ -25,13 +25,7 @@ TRIVIAL = {
         ("ignores the bias", _f("perceptron_output", PO, "return g(np.dot(x, W))")),
         ("ignores the input", _f("perceptron_output", PO, "return g(w0)")),
         ("no return", _f("perceptron_output", PO, "z = w0 + np.dot(x, W)\ng(z)")),
-    ],
-    "perceptron_output_batch": [
-        ("zeros", _f("perceptron_output_batch", POB, "return np.zeros(len(X))")),
-        ("no activation", _f("perceptron_output_batch", POB, "return w0 + X @ W")),
-        ("ignores the bias", _f("perceptron_output_batch", POB, "return g(X @ W)")),
-        ("first row only", _f("perceptron_output_batch", POB, "return g(w0 + X[:1] @ W)")),
-        ("no return", _f("perceptron_output_batch", POB, "z = w0 + X @ W\ng(z)")),
+        ("zeros of the input's shape", _f("perceptron_output", PO, "return np.zeros(np.shape(np.dot(x, W)))")),
     ],
     "decision_line_x2": [
         ("zeros", _f("decision_line_x2", DL, "return np.zeros(np.shape(x1))")),
@@ -48,11 +42,12 @@ TRIVIAL = {
         ("no return", _f("sigmoid", "z", STABLE)),
     ],
     "sigmoid_prime": [
-        ("constant 0.25", _f("sigmoid_prime", "z", "return np.full(np.shape(z), 0.25)")),
-        ("zeros", _f("sigmoid_prime", "z", "return np.zeros(np.shape(z))")),
-        ("the sigmoid, not its derivative", _f("sigmoid_prime", "z", STABLE + "\nreturn s")),
-        ("1 - s only", _f("sigmoid_prime", "z", STABLE + "\nreturn 1.0 - s")),
-        ("no return", _f("sigmoid_prime", "z", STABLE + "\nd = s * (1.0 - s)")),
+        ("constant 0.25", _f("sigmoid_prime", SP, "return np.full(np.shape(z), 0.25)")),
+        ("zeros", _f("sigmoid_prime", SP, "return np.zeros(np.shape(z))")),
+        ("the sigmoid, not its derivative", _f("sigmoid_prime", SP, "return sigma(np.asarray(z, dtype=float))")),
+        ("1 - s only", _f("sigmoid_prime", SP, STABLE + "\nreturn 1.0 - s")),
+        ("no return", _f("sigmoid_prime", SP, "s = sigma(np.asarray(z, dtype=float))\nd = s * (1.0 - s)")),
+        ("returns z", _f("sigmoid_prime", SP, "return np.asarray(z, dtype=float)")),
     ],
     "tanh": [
         ("zeros", _f("tanh", "z", "return np.zeros(np.shape(z))") + "\n\n"
@@ -109,26 +104,28 @@ error = float(np.max(np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), 1e-12)))"
 
 HONEST = {
     "perceptron_output": [
-        ("a Python loop", _f("perceptron_output", PO, """
-z = w0
-for x_i, w_i in zip(x, W):
-    z = z + x_i * w_i
-return g(z)""")),
-        ("matmul and np.sum", _f("perceptron_output", PO, "return g(np.sum(np.asarray(x) * np.asarray(W)) + w0)")),
-        ("float32", _f("perceptron_output", PO, """
+        ("Python loops: one example, or each row of a batch", _f("perceptron_output", PO, """
+x = np.asarray(x)
+
+def weighted_sum(example):
+    z = w0
+    for x_i, w_i in zip(example, W):
+        z = z + x_i * w_i
+    return z
+
+if x.ndim == 1:
+    return g(weighted_sum(x))
+return g(np.array([weighted_sum(row) for row in x]))""")),
+        ("products summed over the last axis", _f("perceptron_output", PO, "return g(np.sum(np.asarray(x) * np.asarray(W), axis=-1) + w0)")),
+        ("float32 and @", _f("perceptron_output", PO, """
 x32, W32 = np.asarray(x, dtype=np.float32), np.asarray(W, dtype=np.float32)
-z = np.float32(w0) + np.dot(x32, W32)
+z = np.float32(w0) + x32 @ W32
 return g(z)""")),
-    ],
-    "perceptron_output_batch": [
-        ("a loop over the rows", _f("perceptron_output_batch", POB, """
-z = np.array([w0 + np.dot(row, W) for row in X])
-return g(z)""")),
-        ("np.matmul and einsum", _f("perceptron_output_batch", POB, "return g(np.einsum('nm,m->n', X, W) + w0)")),
-        ("np.dot", _f("perceptron_output_batch", POB, "return g(np.dot(X, W) + w0)")),
-        ("float32", _f("perceptron_output_batch", POB, """
-X32, W32 = np.asarray(X, dtype=np.float32), np.asarray(W, dtype=np.float32)
-return g(np.float32(w0) + X32 @ W32)""")),
+        ("einsum with an ellipsis", _f("perceptron_output", PO, "return g(np.einsum('...m,m->...', x, W) + w0)")),
+        ("np.matmul, reshaped back", _f("perceptron_output", PO, """
+x = np.asarray(x, dtype=float)
+z = w0 + np.matmul(np.atleast_2d(x), np.asarray(W, dtype=float))
+return g(z.reshape(x.shape[:-1]))""")),
     ],
     "decision_line_x2": [
         ("solved step by step", _f("decision_line_x2", DL, """
@@ -160,18 +157,17 @@ e = np.exp(-np.abs(z))
 return np.where(z >= 0, np.float32(1.0) / (1 + e), e / (1 + e))""")),
     ],
     "sigmoid_prime": [
-        ("e / (1 + e)**2", _f("sigmoid_prime", "z", """
+        ("sigma ignored: e / (1 + e)**2", _f("sigmoid_prime", SP, """
 e = np.exp(-np.abs(np.asarray(z, dtype=float)))
 return e / (1.0 + e) ** 2""")),
-        ("s (1 - s) with the tanh form", _f("sigmoid_prime", "z", """
-s = 0.5 * (1.0 + np.tanh(np.asarray(z, dtype=float) / 2.0))
-return s * (1.0 - s)""")),
-        ("1/4 (1 - tanh(z/2)^2)", _f("sigmoid_prime", "z", "return 0.25 * (1.0 - np.tanh(np.asarray(z, dtype=float) / 2.0) ** 2)")),
-        ("float32", _f("sigmoid_prime", "z", """
-z = np.asarray(z, dtype=np.float32)
-e = np.exp(-np.abs(z))
-s = np.where(z >= 0, np.float32(1.0) / (1 + e), e / (1 + e))
-return s * (1 - s)""")),
+        ("sigma(z) sigma(-z)", _f("sigmoid_prime", SP, """
+z = np.asarray(z, dtype=float)
+return sigma(z) * sigma(-z)""")),
+        ("sigma ignored: 1/4 (1 - tanh(z/2)^2)", _f("sigmoid_prime", SP, "return 0.25 * (1.0 - np.tanh(np.asarray(z, dtype=float) / 2.0) ** 2)")),
+        ("float32, s - s**2", _f("sigmoid_prime", SP, """
+s = np.asarray(sigma(np.asarray(z, dtype=np.float32)), dtype=np.float32)
+return s - s ** 2""")),
+        ("sigma called twice", _f("sigmoid_prime", SP, "return sigma(z) * (1.0 - sigma(z))")),
     ],
     "tanh": [
         ("np.tanh", _f("tanh", "z", "return np.tanh(np.asarray(z, dtype=float))") + "\n\n"

@@ -45,11 +45,6 @@ DENSE = '''%sclass OurDenseLayer(tf.keras.layers.Layer):
 DENSE_BUILD = '''        self.W = self.add_weight(shape=(d, self.n_output_nodes), initializer="random_normal", trainable=True, name="W")
         self.b = self.add_weight(shape=(1, self.n_output_nodes), initializer="zeros", trainable=True, name="b")'''
 
-SEQUENTIAL = '''%sdef build_sequential_model(n_output_nodes):
-    """A tf.keras.Sequential model with one Dense layer: n_output_nodes outputs, sigmoid activation."""
-%s
-'''
-
 SUBCLASS = '''%sclass SubclassModel(tf.keras.Model):
     """A model made of one sigmoid Dense layer with n_output_nodes outputs."""
 
@@ -78,23 +73,9 @@ DERIVATIVE = '''def derivative_of_square(x_value):
 %s
 '''
 
-MINIMIZE = '''def minimize_function(x_f, learning_rate, n_steps, x0):
-    """Gradient descent on L = (x - x_f)**2 from x0; returns x after each of the n_steps steps."""
-%s
-'''
-
 GOOD_NUMBERS = 'tf.constant([3.141592, 1.414213, 2.71821], tf.float64)'
 GOOD_MATRIX = 'tf.constant([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])'
 GOOD_IMAGES = 'tf.zeros([10, 256, 256, 3])'
-
-_MINIMIZE_LOOP = '''    x = tf.Variable(x0, dtype=tf.float32)
-    history = []
-    for _ in range(n_steps):
-        with tf.GradientTape() as tape:
-            loss = (x - x_f) ** 2
-        grad = tape.gradient(loss, x)
-%s
-    return history'''
 
 TRIVIAL = {
     "make_tensors": [
@@ -131,13 +112,6 @@ TRIVIAL = {
         ("a constant output", DENSE % ("", DENSE_BUILD, "        return 0.5 * tf.ones((tf.shape(x)[0], self.n_output_nodes))")),
         ("returns the input", DENSE % ("", DENSE_BUILD, "        return x")),
     ],
-    "build_sequential_model": [
-        ("no activation", SEQUENTIAL % ("", "    return tf.keras.Sequential([tf.keras.layers.Dense(n_output_nodes)])")),
-        ("ReLU", SEQUENTIAL % ("", "    return tf.keras.Sequential([tf.keras.layers.Dense(n_output_nodes, activation='relu')])")),
-        ("no bias", SEQUENTIAL % ("", "    return tf.keras.Sequential([tf.keras.layers.Dense(n_output_nodes, activation='sigmoid', use_bias=False)])")),
-        ("n ignored: one output", SEQUENTIAL % ("", "    return tf.keras.Sequential([tf.keras.layers.Dense(1, activation='sigmoid')])")),
-        ("one shared model", SEQUENTIAL % ("_MODELS = {}\n\n", "    if 'm' not in _MODELS:\n        _MODELS['m'] = tf.keras.Sequential([tf.keras.layers.Dense(n_output_nodes, activation='sigmoid')])\n    return _MODELS['m']")),
-    ],
     "SubclassModel": [
         ("no activation", SUBCLASS % ("", "        self.dense_layer = tf.keras.layers.Dense(n_output_nodes)", "        return self.dense_layer(inputs)")),
         ("no bias", SUBCLASS % ("", "        self.dense_layer = tf.keras.layers.Dense(n_output_nodes, activation='sigmoid', use_bias=False)", "        return self.dense_layer(inputs)")),
@@ -157,13 +131,6 @@ TRIVIAL = {
         ("returns y = x**2", DERIVATIVE % "    x = tf.constant(x_value, tf.float32)\n    return x * x"),
         ("zeros", DERIVATIVE % "    return tf.zeros_like(tf.constant(x_value, tf.float32))"),
         ("a constant, not watched: None", DERIVATIVE % "    x = tf.constant(x_value, tf.float32)\n    with tf.GradientTape() as tape:\n        y = x * x\n    return tape.gradient(y, x)"),
-    ],
-    "minimize_function": [
-        ("no update", MINIMIZE % "    return [float(x0)] * n_steps"),
-        ("jumps to the minimum", MINIMIZE % "    return [float(x_f)] * n_steps"),
-        ("x0 included, last step left out", MINIMIZE % _MINIMIZE_LOOP.replace("%s", "        history.append(float(x.numpy()))\n        x.assign(x - learning_rate * grad)")),
-        ("gradient ascent", MINIMIZE % _MINIMIZE_LOOP.replace("%s", "        x.assign(x + learning_rate * grad)\n        history.append(float(x.numpy()))")),
-        ("the factor 2 forgotten", MINIMIZE % _MINIMIZE_LOOP.replace("%s", "        x.assign(x - learning_rate * grad / 2)\n        history.append(float(x.numpy()))")),
     ],
 }
 
@@ -206,12 +173,6 @@ HONEST = {
         self.W = self.add_weight(shape=(d, self.n_output_nodes), initializer="he_normal", name="kernel")''',
                                                        "        return sigmoid(tf.linalg.matmul(x, self.W) + self.b)")),
     ],
-    "build_sequential_model": [
-        ("imported Dense, model.add, tf.nn.sigmoid", SEQUENTIAL % ("from tensorflow.keras.layers import Dense\n\n",
-                                                                   "    model = tf.keras.Sequential()\n    model.add(Dense(n_output_nodes, activation=tf.nn.sigmoid))\n    return model")),
-        ("units=, keras activations, another initializer", SEQUENTIAL % ("", "    return tf.keras.models.Sequential([tf.keras.layers.Dense(units=n_output_nodes, activation=tf.keras.activations.sigmoid, kernel_initializer='he_normal')])")),
-        ("tf.math.sigmoid, a named model", SEQUENTIAL % ("", "    layers = [tf.keras.layers.Dense(n_output_nodes, activation=tf.math.sigmoid, name='out')]\n    return tf.keras.Sequential(layers, name='one_dense')")),
-    ],
     "SubclassModel": [
         ("imported Dense, tf.nn.sigmoid", SUBCLASS % ("from tensorflow.keras.layers import Dense\n\n", "        self.dense_layer = Dense(units=n_output_nodes, activation=tf.nn.sigmoid)", "        y = self.dense_layer(inputs)\n        return y")),
         ("keras activations, glorot_normal", SUBCLASS % ("", "        self.dense_layer = tf.keras.layers.Dense(n_output_nodes, activation=tf.keras.activations.sigmoid, kernel_initializer='glorot_normal')", "        return self.dense_layer(inputs)")),
@@ -225,14 +186,5 @@ HONEST = {
         ("tape.watch on a constant, tf.square", DERIVATIVE % "    x = tf.convert_to_tensor(x_value, dtype=tf.float32)\n    with tf.GradientTape() as tape:\n        tape.watch(x)\n        y = tf.square(x)\n    return tape.gradient(y, x)"),
         ("x ** 2, a NumPy answer", DERIVATIVE % "    x = tf.Variable(x_value, dtype=tf.float32)\n    with tf.GradientTape() as tape:\n        y = x ** 2\n    dy_dx = tape.gradient(y, x)\n    return dy_dx.numpy()"),
         ("tf.math.multiply, float64", DERIVATIVE % "    x = tf.Variable(tf.cast(x_value, tf.float64))\n    with tf.GradientTape() as tape:\n        y = tf.math.multiply(x, x)\n    return tape.gradient(y, x)"),
-    ],
-    "minimize_function": [
-        ("assign_sub", MINIMIZE % _MINIMIZE_LOOP.replace("%s", "        x.assign_sub(learning_rate * grad)\n        history.append(x.numpy().item())")),
-        ("a Keras SGD optimizer", MINIMIZE % ("    x = tf.Variable(float(x0))\n    optimizer = tf.keras.optimizers.SGD(learning_rate=learning_rate)\n    history = []\n"
-                                              "    for step in range(n_steps):\n        with tf.GradientTape() as tape:\n            loss = tf.square(x - x_f)\n"
-                                              "        optimizer.apply_gradients([(tape.gradient(loss, x), x)])\n        history.append(float(x))\n    return history")),
-        ("float64 variable, a while loop", MINIMIZE % ("    x = tf.Variable(x0, dtype=tf.float64)\n    history = []\n    while len(history) < n_steps:\n"
-                                                      "        with tf.GradientTape() as tape:\n            loss = tf.math.pow(x - x_f, 2)\n"
-                                                      "        x.assign(x - learning_rate * tape.gradient(loss, x))\n        history.append(float(x))\n    return history")),
     ],
 }

@@ -3,11 +3,13 @@
 LAB = "neural_networks"
 NOTEBOOK = "05_losses_and_training"
 
-_BCE = 'def binary_cross_entropy(y_true, y_pred):\n    """Mean binary cross-entropy -1/n Σ y log f + (1 - y) log(1 - f), with f clipped to [1e-7, 1 - 1e-7]."""\n'
+_BCE = 'def binary_cross_entropy(y_true, y_pred):\n    """Mean binary cross-entropy -1/n Σ [y log f + (1 - y) log(1 - f)], with f clipped to [1e-7, 1 - 1e-7]."""\n'
 _MSE = 'def mean_squared_error(y_true, y_pred):\n    """Mean of (y - f)^2 over all entries."""\n'
 _LOG = 'def binary_cross_entropy_from_logits(y_true, z):\n    """Mean binary cross-entropy of σ(z) against y, computed from the logits z without overflow."""\n'
 _GRAD = 'def bce_gradient(W, w0, X, y):\n    """(∂J/∂W, ∂J/∂w0) for f = σ(w0 + X W) and the mean binary cross-entropy J."""\n'
 _STEP = 'def gradient_descent_step(W, w0, X, y, learning_rate):\n    """One step W ← W - η ∂J/∂W (and the same for w0) for f = σ(w0 + X W); returns J before the step."""\n'
+_DESC = 'def descend_square(x_f, learning_rate, n_steps, x0):\n    """The iterates x_0, ..., x_n of x ← x - η L\'(x) for L(x) = (x - x_f)^2: an array of n_steps + 1 floats, x0 first."""\n'
+_REG = 'def learning_rate_regime(learning_rate):\n    """One of "converges", "oscillates" or "diverges": what gradient descent on (x - x_f)^2 does with this learning rate > 0."""\n'
 _MB = 'def minibatches(X, y, batch_size, rng):\n    """One epoch of shuffled mini-batches: a list of (X_batch, y_batch) pairs covering every example once."""\n'
 
 _TAPE = ("    with tf.GradientTape() as tape:\n        z = w0 + tf.matmul(X, W)\n"
@@ -48,6 +50,18 @@ TRIVIAL = {
                                                    "    return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=w0 + tf.matmul(X, W)))\n"),
         ("gradient ascent", _STEP + _TAPE + "    W.assign_add(learning_rate * dW)\n    w0.assign_add(learning_rate * dw0)\n    return J\n"),
         ("bias never updated", _STEP + _TAPE + "    W.assign_sub(learning_rate * dW)\n    return J\n"),
+    ],
+    "descend_square": [
+        ("zeros", _DESC + "    return np.zeros(n_steps + 1)\n"),
+        ("x0 repeated", _DESC + "    return np.full(n_steps + 1, float(x0))\n"),
+        ("straight to x_f after x0", _DESC + "    return np.array([float(x0)] + [float(x_f)] * n_steps)\n"),
+        ("a straight line from x0 to x_f", _DESC + "    return np.linspace(x0, x_f, n_steps + 1)\n"),
+    ],
+    "learning_rate_regime": [
+        ("always converges", _REG + "    return \"converges\"\n"),
+        ("always oscillates", _REG + "    return \"oscillates\"\n"),
+        ("converges below 1, else diverges", _REG + "    return \"converges\" if learning_rate < 1 else \"diverges\"\n"),
+        ("always diverges", _REG + "    return \"diverges\"\n"),
     ],
     "minibatches": [
         ("one batch with everything", _MB + "    return [(X, y)]\n"),
@@ -103,6 +117,19 @@ HONEST = {
                                      "        J = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=z))\n"
                                      "    grads = tape.gradient(J, [W, w0])\n    W.assign_sub(learning_rate * grads[0])\n    w0.assign_sub(tf.reshape(learning_rate * grads[1], w0.shape))\n"
                                      "    return tf.identity(J)\n"),
+    ],
+    "descend_square": [
+        ("a list and a loop", _DESC + "    xs = [float(x0)]\n    for _ in range(n_steps):\n        x = xs[-1]\n        xs.append(x - learning_rate * 2 * (x - x_f))\n    return np.array(xs)\n"),
+        ("the closed form x_f + (1 - 2η)^t (x0 - x_f)", _DESC + "    t = np.arange(n_steps + 1)\n    return x_f + (1 - 2 * learning_rate) ** t * (x0 - x_f)\n"),
+        ("float32", _DESC + "    x, target, eta = np.float32(x0), np.float32(x_f), np.float32(learning_rate)\n    out = np.zeros(n_steps + 1, dtype=np.float32)\n    out[0] = x\n"
+                    "    for t in range(1, n_steps + 1):\n        x = x - eta * np.float32(2) * (x - target)\n        out[t] = x\n    return out\n"),
+        ("a while loop with np.append", _DESC + "    xs = np.array([x0], dtype=float)\n    while len(xs) <= n_steps:\n        grad = 2 * (xs[-1] - x_f)\n        xs = np.append(xs, xs[-1] - learning_rate * grad)\n    return xs\n"),
+    ],
+    "learning_rate_regime": [
+        ("comparisons on η", _REG + "    if learning_rate <= 0.5:\n        return \"converges\"\n    elif learning_rate <= 1:\n        return \"oscillates\"\n    return \"diverges\"\n"),
+        ("float32, sign and size of the factor", _REG + "    r = np.float32(1) - np.float32(2) * np.float32(learning_rate)\n    if r >= 0:\n        return \"converges\"\n"
+                                                  "    if abs(r) <= 1:\n        return \"oscillates\"\n    return \"diverges\"\n"),
+        ("an index into the list of regimes", _REG + "    regimes = [\"converges\", \"oscillates\", \"diverges\"]\n    return regimes[int(learning_rate > 0.5) + int(learning_rate > 1)]\n"),
     ],
     "minibatches": [
         ("a generator", _MB + "    order = rng.permutation(len(X))\n    for start in range(0, len(order), batch_size):\n        idx = order[start:start + batch_size]\n"
