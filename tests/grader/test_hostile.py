@@ -30,7 +30,7 @@ CELL_TIMEOUT = 15
 needs_bwrap = pytest.mark.skipif(bubblewrap() is None, reason="bubblewrap is not available here")
 
 WRONG_SIGMOID = "def sigmoid(z):\n    return z\n"
-FIRST_TWO = {"perceptron_output", "perceptron_output_batch"}
+FIRST = {"perceptron_output"}  # 4 points
 
 
 def notebook(solved: set[str] | None, edits: dict[str, str] | None = None, append: dict[str, str] | None = None):
@@ -141,8 +141,8 @@ get_ipython().events.register("post_run_cell", _reprint)
 '''
 
 NO_RETURN = '''
-def perceptron_output_batch(X, w0, W, g):
-    z = w0 + X @ W
+def perceptron_output(x, w0, W, g):
+    z = w0 + x @ W
     g(z)
 '''
 
@@ -179,30 +179,30 @@ open("smuggled.txt", "w").write(str(_found))
 
 CASES = {
     # student id: (notebook, expected status, expected score or None, expected exercise scores)
-    "patches_asserts_and_numpy": (lambda: notebook(FIRST_TWO, edits={"sigmoid": PATCH_EVERYTHING}),
+    "patches_asserts_and_numpy": (lambda: notebook(FIRST, edits={"sigmoid": PATCH_EVERYTHING}),
                                   "graded", 4, {"sigmoid": 0}),
-    "forges_probe_replies": (lambda: notebook(FIRST_TWO, edits={"sigmoid": FORGE}), "graded", 4, {"sigmoid": 0}),
-    "reprints_replies_after_the_runner": (lambda: notebook(FIRST_TWO, edits={"sigmoid": POST_RUN_FORGER}),
+    "forges_probe_replies": (lambda: notebook(FIRST, edits={"sigmoid": FORGE}), "graded", 4, {"sigmoid": 0}),
+    "reprints_replies_after_the_runner": (lambda: notebook(FIRST, edits={"sigmoid": POST_RUN_FORGER}),
                                           "graded", 4, {"sigmoid": 0}),
     # one mistake costs one exercise: the notebook goes on after each of these
-    "forgets_a_return": (lambda: notebook(None, edits={"perceptron_output_batch": NO_RETURN}),
-                         "graded", 14, {"perceptron_output_batch": 0, "sigmoid": 2}),
-    "hangs_ignoring_interrupts": (lambda: notebook(FIRST_TWO | {"sigmoid"}, append={"perceptron_output_batch": HANG}),
-                                  "timeout", 4, {"perceptron_output": 2, "perceptron_output_batch": 0, "sigmoid": 2}),
+    "forgets_a_return": (lambda: notebook(None, edits={"perceptron_output": NO_RETURN}),
+                         "graded", 12, {"perceptron_output": 0, "sigmoid": 2}),
+    "hangs_ignoring_interrupts": (lambda: notebook(FIRST | {"decision_line_x2", "sigmoid"}, append={"decision_line_x2": HANG}),
+                                  "timeout", 6, {"perceptron_output": 4, "decision_line_x2": 0, "sigmoid": 2}),
     "hangs_then_the_rest_is_right": (lambda: notebook(None, append={"sigmoid_prime": "import time\ntime.sleep(1000)"}),
                                      "timeout", 16, {"sigmoid_prime": 1, "tanh": 2}),
-    "kills_its_kernel": (lambda: notebook(FIRST_TWO | {"sigmoid", "tanh"}, append={"sigmoid": "import os; os.kill(os.getpid(), 9)"}),
+    "kills_its_kernel": (lambda: notebook(FIRST | {"sigmoid", "tanh"}, append={"sigmoid": "import os; os.kill(os.getpid(), 9)"}),
                          "crashed", 6, {"sigmoid": 0, "tanh": 2}),
-    "exhausts_memory": (lambda: notebook(FIRST_TWO | {"sigmoid", "tanh"}, append={"sigmoid": "_hog = np.ones(300_000_000)"}),
+    "exhausts_memory": (lambda: notebook(FIRST | {"sigmoid", "tanh"}, append={"sigmoid": "_hog = np.ones(300_000_000)"}),
                         "memory", 6, {"sigmoid": 0, "tanh": 2}),
-    "floods_output": (lambda: notebook(FIRST_TWO | {"sigmoid"}, append={"sigmoid": "for _ in range(100_000):\n    print('x' * 1000)"}),
+    "floods_output": (lambda: notebook(FIRST | {"sigmoid"}, append={"sigmoid": "for _ in range(100_000):\n    print('x' * 1000)"}),
                       "crashed", 6, {"sigmoid": 2}),
-    "fork_bomb": (lambda: notebook(FIRST_TWO | {"sigmoid", "tanh"}, append={"sigmoid": "import subprocess\n_p = [subprocess.Popen(['sleep', '60']) for _ in range(150)]"}),
+    "fork_bomb": (lambda: notebook(FIRST | {"sigmoid", "tanh"}, append={"sigmoid": "import subprocess\n_p = [subprocess.Popen(['sleep', '60']) for _ in range(150)]"}),
                   "crashed", 6, {"sigmoid": 0, "tanh": 2}),
     # no points without an answer
-    "stub_that_sleeps": (lambda: notebook(FIRST_TWO, edits={"sigmoid": STUB_SLEEPS}), "timeout", 4, {"sigmoid": 0}),
-    "stub_that_floods": (lambda: notebook(FIRST_TWO, edits={"sigmoid": STUB_FLOODS}), None, 4, {"sigmoid": 0}),
-    "copies_the_hidden_checks": (lambda: notebook(FIRST_TWO, append={"perceptron_output": PROBE_COPIER}), "graded", 4, {}),
+    "stub_that_sleeps": (lambda: notebook(FIRST, edits={"sigmoid": STUB_SLEEPS}), "timeout", 4, {"sigmoid": 0}),
+    "stub_that_floods": (lambda: notebook(FIRST, edits={"sigmoid": STUB_FLOODS}), None, 4, {"sigmoid": 0}),
+    "copies_the_hidden_checks": (lambda: notebook(FIRST, append={"perceptron_output": PROBE_COPIER}), "graded", 4, {}),
     "clean_solution": (lambda: notebook(None), "graded", 16, {}),
 }
 
@@ -216,9 +216,9 @@ def graded(tmp_path_factory, small_course):
     cases = dict(CASES)
     if bubblewrap():
         steal = STEAL.format(solutions=str(course / "solutions"), package_solutions=str(ROOT / "solutions"))
-        cases["reads_the_solutions"] = (lambda: notebook(FIRST_TWO, edits={"sigmoid": steal}), "graded", 4, {"sigmoid": 0})
+        cases["reads_the_solutions"] = (lambda: notebook(FIRST, edits={"sigmoid": steal}), "graded", 4, {"sigmoid": 0})
         port = server.getsockname()[1]
-        cases["uses_the_network"] = (lambda: notebook(FIRST_TWO, edits={"sigmoid": NETWORK.format(port=port)}),
+        cases["uses_the_network"] = (lambda: notebook(FIRST, edits={"sigmoid": NETWORK.format(port=port)}),
                                      "graded", 4, {"sigmoid": 0})
     # Canaries: an environment variable of the grader, a file in the instructor's home and
     # one in the output folder. Student code must read none of them.
@@ -227,7 +227,7 @@ def graded(tmp_path_factory, small_course):
     home_file.write_text(canary + "home")
     (out / "canary.txt").write_text(canary + "out")
     paths = [str(home_file), str(out / "canary.txt")]
-    cases["exfiltrates"] = (lambda: notebook(FIRST_TWO, edits={"sigmoid": EXFILTRATE.format(paths=paths)}),
+    cases["exfiltrates"] = (lambda: notebook(FIRST, edits={"sigmoid": EXFILTRATE.format(paths=paths)}),
                             "graded", 4, {"sigmoid": 0})
     for student, (make, *_rest) in cases.items():
         (subs / student).mkdir()
