@@ -43,11 +43,23 @@ def test_student_notebook_has_no_solutions_or_hidden_tests(path):
 @pytest.mark.parametrize("path", all_notebooks("labs"), ids=lambda p: p.name)
 def test_every_stub_is_valid_python_that_raises(path):
     nb = nbformat.read(path, as_version=4)
-    answers = [c for c in nb.cells if nbgrader_meta(c).get("solution")]
+    answers = [c for c in nb.cells if nbgrader_meta(c).get("solution") and c.cell_type == "code"]
     assert answers
     for cell in answers:
         ast.parse(cell.source)  # no `x = # TODO` syntax errors
         assert 'raise NotImplementedError("not attempted yet")' in cell.source
+
+
+@pytest.mark.parametrize("path", all_notebooks("labs"), ids=lambda p: p.name)
+def test_questions_graded_by_hand_ship_empty(path):
+    """A manually graded answer is a markdown cell with points that reaches students as
+    nbgrader's "YOUR ANSWER HERE", with no line of the model answer."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        meta = nbgrader_meta(cell)
+        if meta.get("solution") and meta.get("grade"):
+            assert cell.cell_type == "markdown" and meta["grade_id"].startswith("answer_") and meta["points"] > 0
+            assert cell.source.strip() == "YOUR ANSWER HERE", cell.source
 
 
 @pytest.mark.parametrize("kind", ["solutions", "labs"])
