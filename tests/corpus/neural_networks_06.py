@@ -3,6 +3,12 @@
 LAB = "neural_networks"
 NOTEBOOK = "06_backpropagation_and_regularisation"
 
+_FWD = 'def two_layer_forward(X, W1, w0_1, W2, w0_2):\n    """The cache (z1, a1, z2, f): z1 = w0_1 + X W1, a1 = σ(z1), z2 = w0_2 + a1 W2, f = σ(z2)."""\n'
+_BWD = 'def two_layer_backward(X, y, a1, f, W2):\n    """The gradients of the mean binary cross-entropy J: a dict with keys "dW2", "dw0_2", "dW1", "dw0_1"."""\n'
+_DROP = ('def dropout(a, p, rng, training=True):\n    """Inverted dropout: in training, drop each entry with probability p and scale the kept ones by 1 / (1 - p); '
+         'at prediction, a unchanged."""\n')
+_ESE = ('def early_stopping_epochs(val_losses, patience):\n    """(stop_epoch, restored_epoch), epochs numbered from 1: stop after `patience` epochs in a row without a '
+        'strictly lower validation loss."""\n')
 _REG = 'def build_regularized_model(dropout_rate=0.3):\n    """build_big_model() with Dropout(dropout_rate) after each hidden Dense layer."""\n'
 _ES = 'def early_stopping_callback(patience=10):\n    """Stop when the validation loss has not improved for `patience` epochs; keep the best weights."""\n'
 
@@ -15,6 +21,31 @@ _D = 'tf.keras.layers.Dense(128, activation="relu")'
 _DO = "tf.keras.layers.Dropout(dropout_rate)"
 
 TRIVIAL = {
+    "two_layer_forward": [
+        ("zeros of the right shapes", _FWD + "    n, h = len(X), W1.shape[1]\n    return np.zeros((n, h)), np.zeros((n, h)), np.zeros((n, 1)), np.zeros((n, 1))\n"),
+        ("the input four times", _FWD + "    return X, X, X, X\n"),
+        ("what zero weights would give", _FWD + "    n, h = len(X), W1.shape[1]\n"
+                                                "    return np.zeros((n, h)), np.full((n, h), 0.5), np.zeros((n, 1)), np.full((n, 1), 0.5)\n"),
+    ],
+    "two_layer_backward": [
+        ("zeros of the right shapes", _BWD + "    m, h = X.shape[1], a1.shape[1]\n"
+                                             '    return {"dW2": np.zeros((h, 1)), "dw0_2": np.zeros(1), "dW1": np.zeros((m, h)), "dw0_1": np.zeros(h)}\n'),
+        ("the summed residual everywhere", _BWD + "    r = float(np.sum(f - y))\n    m, h = X.shape[1], a1.shape[1]\n"
+                                                '    return {"dW2": np.full((h, 1), r), "dw0_2": np.full(1, r), "dW1": np.full((m, h), r), "dw0_1": np.full(h, r)}\n'),
+        ("the weights handed back", _BWD + '    return {"dW2": W2, "dw0_2": np.ones(1), "dW1": np.ones((X.shape[1], len(W2))), "dw0_1": np.ones(len(W2))}\n'),
+        ("an empty dict", _BWD + "    return {}\n"),
+    ],
+    "dropout": [
+        ("the input unchanged", _DROP + "    return a\n"),
+        ("zeros", _DROP + "    return np.zeros_like(a)\n"),
+        ("a mask with no scaling", _DROP + "    if not training:\n        return a\n    return a * (rng.random(a.shape) >= p)\n"),
+        ("the mask itself", _DROP + "    if not training:\n        return a\n    return (rng.random(a.shape) >= p).astype(float)\n"),
+    ],
+    "early_stopping_epochs": [
+        ("never stops, restores the last epoch", _ESE + "    return len(val_losses), len(val_losses)\n"),
+        ("never stops, restores the lowest", _ESE + "    return len(val_losses), int(np.argmin(val_losses)) + 1\n"),
+        ("zeros", _ESE + "    return 0, 0\n"),
+    ],
     "build_regularized_model": [
         ("no dropout", _reg(["tf.keras.Input(shape=(1,))", _D, _D, "tf.keras.layers.Dense(1)"])),
         ("rate ignored (0.3)", _reg(["tf.keras.Input(shape=(1,))", _D, "tf.keras.layers.Dropout(0.3)", _D, "tf.keras.layers.Dropout(0.3)", "tf.keras.layers.Dense(1)"])),
@@ -29,6 +60,129 @@ TRIVIAL = {
 }
 
 HONEST = {
+    "two_layer_forward": [
+        ("loops over examples and units, a branch-stable sigmoid with math.exp", "import math\n\n\n" + _FWD + '''    def sigmoid(t):
+        if t >= 0:
+            return 1.0 / (1.0 + math.exp(-t))
+        e = math.exp(t)
+        return e / (1.0 + e)
+
+    n, m = X.shape
+    h = W1.shape[1]
+    z1, a1 = np.empty((n, h)), np.empty((n, h))
+    z2, f = np.empty((n, 1)), np.empty((n, 1))
+    for i in range(n):
+        for j in range(h):
+            z1[i, j] = w0_1[j] + sum(X[i, k] * W1[k, j] for k in range(m))
+            a1[i, j] = sigmoid(z1[i, j])
+        z2[i, 0] = w0_2[0] + sum(a1[i, j] * W2[j, 0] for j in range(h))
+        f[i, 0] = sigmoid(z2[i, 0])
+    return z1, a1, z2, f
+'''),
+        ("float32, np.dot, the textbook sigmoid", _FWD + '''    X, W1, w0_1, W2, w0_2 = (np.asarray(v, dtype=np.float32) for v in (X, W1, w0_1, W2, w0_2))
+    sig = lambda t: 1 / (1 + np.exp(-t))
+    z1 = np.dot(X, W1) + w0_1
+    a1 = sig(z1)
+    z2 = np.dot(a1, W2) + w0_2
+    return (z1, a1, z2, sig(z2))
+'''),
+        ("a list, the sigmoid written with exp of -|z|", _FWD + '''    def sigma(z):
+        e = np.exp(-np.abs(z))
+        return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+
+    z1 = np.matmul(X, W1) + w0_1[None, :]
+    z2 = np.matmul(sigma(z1), W2) + w0_2
+    return [z1, sigma(z1), z2, sigma(z2)]
+'''),
+    ],
+    "two_layer_backward": [
+        ("one example at a time, outer products", _BWD + '''    n, m = X.shape
+    h = a1.shape[1]
+    grads = {"dW2": np.zeros((h, 1)), "dw0_2": np.zeros(1), "dW1": np.zeros((m, h)), "dw0_1": np.zeros(h)}
+    for i in range(n):
+        d2 = (f[i, 0] - y[i, 0]) / n  # a number
+        grads["dW2"][:, 0] += d2 * a1[i]
+        grads["dw0_2"][0] += d2
+        d1 = d2 * W2[:, 0] * a1[i] * (1 - a1[i])  # shape (h,)
+        grads["dW1"] += np.outer(X[i], d1)
+        grads["dw0_1"] += d1
+    return grads
+'''),
+        ("float32 and einsum", _BWD + '''    X, y, a1, f, W2 = (np.asarray(v, dtype=np.float32) for v in (X, y, a1, f, W2))
+    residual = f - y
+    dz1 = np.einsum("ik,jk->ij", residual, W2) * (a1 - a1**2)
+    n = X.shape[0]
+    return dict(dW2=np.einsum("ij,ik->jk", a1, residual) / n, dw0_2=residual.mean(axis=0),
+                dW1=np.einsum("ij,ik->jk", X, dz1) / n, dw0_1=dz1.mean(axis=0))
+'''),
+        ("means over the examples instead of 1/n in δ", _BWD + '''    r = f - y                                   # ∂L/∂z2 for each example
+    back = (r * W2.T) * a1 * (1 - a1)           # ∂L/∂z1 for each example (W2.T has one row)
+    out = {}
+    out["dW2"] = (a1 * r).mean(axis=0).reshape(-1, 1)
+    out["dw0_2"] = np.array([r.mean()])
+    out["dW1"] = (X[:, :, None] * back[:, None, :]).mean(axis=0)
+    out["dw0_1"] = back.mean(axis=0)
+    return out
+'''),
+    ],
+    "dropout": [
+        ("a binomial mask, a copy at prediction", _DROP + '''    if training:
+        mask = rng.binomial(1, 1 - p, size=np.shape(a))
+        return a * mask / (1 - p)
+    return a.copy()
+'''),
+        ("one draw per entry in a loop", _DROP + '''    if not training:
+        return a
+    out = np.array(a, dtype=float, copy=True)
+    for index in np.ndindex(out.shape):
+        if rng.random() < p:
+            out[index] = 0.0
+        else:
+            out[index] = out[index] / (1 - p)
+    return out
+'''),
+        ("uniform draws, indexing a copy, the dtype kept", _DROP + '''    if training is False:
+        return a
+    kept = rng.uniform(size=a.shape) > p
+    out = a.copy()
+    out[~kept] = 0
+    out[kept] = out[kept] * (1.0 / (1.0 - p))
+    return out
+'''),
+    ],
+    "early_stopping_epochs": [
+        ("the best epoch of each prefix, with np.argmin", _ESE + '''    n = len(val_losses)
+    for epoch in range(1, n + 1):
+        best = int(np.argmin(val_losses[:epoch])) + 1  # the first lowest: a tie is no improvement
+        if epoch - best >= patience:
+            return epoch, best
+    return n, int(np.argmin(val_losses)) + 1
+'''),
+        ("a while loop, NumPy ints", _ESE + '''    losses = np.asarray(val_losses, dtype=float)
+    best = np.int64(1)
+    epoch = np.int64(1)
+    while epoch < len(losses):
+        epoch += 1
+        if losses[epoch - 1] < losses[best - 1]:
+            best = epoch
+        elif epoch - best == patience:
+            return epoch, best
+    return np.int64(len(losses)), best
+'''),
+        ("running minimum with np.minimum.accumulate", _ESE + '''    v = np.asarray(val_losses, dtype=float)
+    previous_best = np.concatenate([[np.inf], np.minimum.accumulate(v)[:-1]])
+    improved = v < previous_best
+    last, count = 0, 0
+    for i, better in enumerate(improved):
+        if better:
+            last, count = i, 0
+        else:
+            count += 1
+            if count == patience:
+                return i + 1, last + 1
+    return len(v), last + 1
+'''),
+    ],
     "build_regularized_model": [
         ("add() with imported layers", "from tensorflow.keras.layers import Dense, Dropout\n\n\n" + _REG + "    model = tf.keras.Sequential()\n    model.add(tf.keras.Input(shape=(1,)))\n"
                                        "    for _ in range(2):\n        model.add(Dense(128, activation=\"relu\", kernel_initializer=\"he_normal\"))\n        model.add(Dropout(rate=dropout_rate))\n"
