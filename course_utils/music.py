@@ -1,7 +1,7 @@
 """Irish folk tunes in ABC notation for the lab "Music generation with an RNN", and ways to hear them.
 
-The tunes are O'Neill's "Music of Ireland" (1850 tunes, 1903), which ships inside the
-music21 package as ABC text files, so nothing is downloaded::
+The tunes are O'Neill's "Music of Ireland" (1903; about 1,840 distinct tunes once the corpus's
+overlapping files are de-duplicated), which ships inside the music21 package as ABC text files, so nothing is downloaded::
 
     songs = load_irish_songs()          # list[Song], each with .title, .key, .meter, .body, .abc
     text = songs_to_text(songs)         # the character-level training corpus

@@ -142,38 +142,45 @@ def vectorized_to_string(indices, idx2char):
     ],
     "train_step": [
         ("no update", '''@tf.function
-def train_step(model, optimizer, x, y):
-    logits = model(x)
-    return tf.reduce_mean(tf.keras.losses.sparse_categorical_crossentropy(y, logits, from_logits=True))
+def train_step(model, optimizer, x, y, loss_fn):
+    return loss_fn(y, model(x))
 '''),
         ("constant", '''@tf.function
-def train_step(model, optimizer, x, y):
+def train_step(model, optimizer, x, y, loss_fn):
     return tf.constant(0.0)
 '''),
         ("gradient ascent", '''@tf.function
-def train_step(model, optimizer, x, y):
+def train_step(model, optimizer, x, y, loss_fn):
     with tf.GradientTape() as tape:
-        loss = tf.reduce_mean(tf.keras.losses.sparse_categorical_crossentropy(y, model(x), from_logits=True))
+        loss = loss_fn(y, model(x))
     grads = tape.gradient(loss, model.trainable_variables)
     optimizer.apply_gradients(zip([-g for g in grads], model.trainable_variables))
     return loss
 '''),
         ("only the Dense layer trained", '''@tf.function
-def train_step(model, optimizer, x, y):
+def train_step(model, optimizer, x, y, loss_fn):
     variables = model.layers[-1].trainable_variables
     with tf.GradientTape() as tape:
-        loss = tf.reduce_mean(tf.keras.losses.sparse_categorical_crossentropy(y, model(x), from_logits=True))
+        loss = loss_fn(y, model(x))
     grads = tape.gradient(loss, variables)
     optimizer.apply_gradients(zip(grads, variables))
     return loss
 '''),
         ("loss after the update", '''@tf.function
-def train_step(model, optimizer, x, y):
+def train_step(model, optimizer, x, y, loss_fn):
     with tf.GradientTape() as tape:
-        loss = tf.reduce_mean(tf.keras.losses.sparse_categorical_crossentropy(y, model(x), from_logits=True))
+        loss = loss_fn(y, model(x))
     grads = tape.gradient(loss, model.trainable_variables)
     optimizer.apply_gradients(zip(grads, model.trainable_variables))
-    return tf.reduce_mean(tf.keras.losses.sparse_categorical_crossentropy(y, model(x), from_logits=True))
+    return loss_fn(y, model(x))
+'''),
+        ("the loss computed on the inputs, not the targets", '''@tf.function
+def train_step(model, optimizer, x, y, loss_fn):
+    with tf.GradientTape() as tape:
+        loss = loss_fn(x, model(x))
+    grads = tape.gradient(loss, model.trainable_variables)
+    optimizer.apply_gradients(zip(grads, model.trainable_variables))
+    return loss
 '''),
     ],
     "generate_text": [
@@ -292,27 +299,36 @@ def compute_loss(labels, logits):
 '''),
     ],
     "train_step": [
-        ("optimizer.apply and a loss object", '''_loss_fn = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-
-
-@tf.function
-def train_step(model, optimizer, x, y):
+        ("optimizer.apply, training=True, variables named once", '''@tf.function
+def train_step(model, optimizer, x, y, loss_fn):
     variables = model.trainable_variables
     with tf.GradientTape() as tape:
         predictions = model(x, training=True)
-        loss = _loss_fn(y, predictions)
+        loss = loss_fn(y, predictions)
     optimizer.apply(tape.gradient(loss, variables), variables)
     return loss
 '''),
-        ("tf.nn cross-entropy, gradients as a list", '''@tf.function
-def train_step(model, optimizer, x, y):
+        ("int32 casts, gradients as a list, the loss copied out", '''@tf.function
+def train_step(model, optimizer, x, y, loss_fn):
+    x = tf.cast(x, tf.int32)
+    y = tf.cast(y, tf.int32)
     with tf.GradientTape() as tape:
         logits = model(x)
-        per_char = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tf.cast(y, tf.int32), logits=logits)
-        loss = tf.math.reduce_mean(per_char)
-    grads = tape.gradient(loss, model.trainable_variables)
+        batch_loss = loss_fn(y, logits)
+    grads = tape.gradient(batch_loss, model.trainable_variables)
     optimizer.apply_gradients(list(zip(grads, model.trainable_variables)))
+    return tf.identity(batch_loss)
+'''),
+        ("the decorator applied by hand, a persistent tape", '''def _one_step(model, optimizer, x, y, loss_fn):
+    with tf.GradientTape(persistent=True) as tape:
+        loss = loss_fn(y, model(x))
+    gradients = [tape.gradient(loss, v) for v in model.trainable_variables]
+    del tape
+    optimizer.apply_gradients(zip(gradients, model.trainable_variables))
     return loss
+
+
+train_step = tf.function(_one_step)
 '''),
     ],
     "generate_text": [
