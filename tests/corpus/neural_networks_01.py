@@ -225,3 +225,28 @@ denominator = np.maximum(np.abs(a) + np.abs(n), 1e-12)
 return (np.abs(a - n) / denominator).max()""")),
     ],
 }
+
+
+# Red-team review (issue #13): more variants, each checked with the harness.
+TRIVIAL.setdefault('sigmoid_prime', []).extend([
+    ('Taylor 1/4 - z^2/16',
+     'def sigmoid_prime(z, sigma):\n    z = np.asarray(z, dtype=float)\n    return 0.25 - z ** 2 / 16\n'),
+    ('sigma(z) * sigma(z)',
+     'def sigmoid_prime(z, sigma):\n    s = sigma(np.asarray(z, dtype=float))\n    return s * s\n'),
+    ('1/4 sech^2 written wrong (no /2)',
+     'def sigmoid_prime(z, sigma):\n    z = np.asarray(z, dtype=float)\n    return 0.25 * (1 - np.tanh(z) ** 2)\n'),
+])
+HONEST.setdefault('perceptron_output', []).extend([
+    ('Python float for one example',
+     'def perceptron_output(x, w0, W, g):\n    if np.ndim(x) == 1:\n        return float(g(w0 + np.dot(x, W)))\n    return g(w0 + np.dot(x, W))\n'),
+    ('tensordot and np.add',
+     'def perceptron_output(x, w0, W, g):\n    return g(np.add(w0, np.tensordot(x, W, axes=1)))\n'),
+    ('float64 cast, W as a column then squeezed to the last axis',
+     'def perceptron_output(x, w0, W, g):\n    x = np.asarray(x, dtype=float)\n    z = x @ np.asarray(W, dtype=float).reshape(-1, 1)\n    return g(w0 + z[..., 0])\n'),
+])
+HONEST.setdefault('sigmoid_prime', []).extend([
+    ('sigma on a list-free array, s - s*s, no cast',
+     'def sigmoid_prime(z, sigma):\n    s = sigma(z)\n    return s - s * s\n'),
+    ('sigma(z) * (1 - sigma(z)) via np.multiply and 0-d kept',
+     'def sigmoid_prime(z, sigma):\n    s = np.asarray(sigma(np.asarray(z, dtype=float)), dtype=float)\n    return np.multiply(s, np.subtract(1.0, s))\n'),
+])

@@ -114,3 +114,14 @@ return np.stack([g(np.matmul(row, W) + w0) for row in X])""")),
         ("tf.add and 1 / (1 + exp)", _f("dense_forward_tf", TF, "z = tf.add(tf.linalg.matmul(X, W), w0)\nreturn 1.0 / (1.0 + tf.exp(-z))")),
     ],
 }
+
+
+# Red-team review (issue #13): more variants, each checked with the harness.
+HONEST.setdefault('dense_forward', []).extend([
+    ('tensordot over the last axis',
+     'def dense_forward(X, W, w0, g):\n    return g(np.tensordot(X, W, axes=([-1], [0])) + w0)\n'),
+    ('broadcast product summed over the inputs',
+     'def dense_forward(X, W, w0, g):\n    X = np.asarray(X)\n    return g((X[..., :, None] * W).sum(axis=-2) + w0)\n'),
+    ('float32 cast of everything',
+     'def dense_forward(X, W, w0, g):\n    f = np.float32\n    return g(np.asarray(X, f) @ np.asarray(W, f) + np.asarray(w0, f))\n'),
+])

@@ -138,3 +138,50 @@ HONEST = {
                                            "    n_batches = -(-len(X) // batch_size)\n    return [(Xs[k * batch_size:(k + 1) * batch_size], ys[k * batch_size:(k + 1) * batch_size]) for k in range(n_batches)]\n"),
     ],
 }
+
+
+# Red-team review (issue #13): more variants, each checked with the harness.
+TRIVIAL.setdefault('mean_squared_error', []).extend([
+    ('square of the mean difference',
+     'def mean_squared_error(y_true, y_pred):\n    return float(np.mean(np.asarray(y_true, dtype=float) - np.asarray(y_pred, dtype=float)) ** 2)\n'),
+    ('half the MSE',
+     'def mean_squared_error(y_true, y_pred):\n    return float(np.mean((np.asarray(y_true, dtype=float) - np.asarray(y_pred, dtype=float)) ** 2) / 2)\n'),
+    ('first entry only',
+     'def mean_squared_error(y_true, y_pred):\n    d = np.ravel(np.asarray(y_true, dtype=float) - np.asarray(y_pred, dtype=float))\n    return float(d[0] ** 2)\n'),
+])
+TRIVIAL.setdefault('descend_square', []).extend([
+    ('visible cases hard-coded',
+     'def descend_square(x_f, learning_rate, n_steps, x0):\n    table = {(3.0, 0.1, 5, 0.0): [0.0, 0.6, 1.08, 1.464, 1.7712, 2.01696], (1.0, 0.75, 4, 0.0): [0.0, 1.5, 0.75, 1.125, 0.9375], (0.0, 1.5, 3, 1.0): [1.0, -2.0, 4.0, -8.0], (2.0, 0.1, 0, 5.0): [5.0]}\n    return np.array(table.get((x_f, learning_rate, n_steps, x0), [float(x0)] * (n_steps + 1)), dtype=float)\n'),
+    ("no factor 2 (L' = x - x_f)",
+     'def descend_square(x_f, learning_rate, n_steps, x0):\n    xs = [float(x0)]\n    for _ in range(n_steps):\n        xs.append(xs[-1] - learning_rate * (xs[-1] - x_f))\n    return np.array(xs)\n'),
+    ('x_f ignored (descends to 0)',
+     'def descend_square(x_f, learning_rate, n_steps, x0):\n    xs = [float(x0)]\n    for _ in range(n_steps):\n        xs.append(xs[-1] - 2 * learning_rate * xs[-1])\n    return np.array(xs)\n'),
+])
+TRIVIAL.setdefault('learning_rate_regime', []).extend([
+    ('visible cases hard-coded',
+     "def learning_rate_regime(learning_rate):\n    return {0.1: 'converges', 1.5: 'diverges', 0.75: 'oscillates', 0.5: 'converges', 1.0: 'oscillates', 0.001: 'converges', 0.3: 'converges', 0.6: 'oscillates', 0.9: 'oscillates', 1.2: 'diverges', 50.0: 'diverges'}.get(learning_rate, 'converges')\n"),
+])
+HONEST.setdefault('mean_squared_error', []).extend([
+    ("the slide's Keras MSE, then a mean",
+     'def mean_squared_error(y_true, y_pred):\n    y = np.asarray(y_true, dtype=float)\n    f = np.asarray(y_pred, dtype=float)\n    return float(np.mean(tf.keras.losses.MSE(y, f)))\n'),
+    ('sum over size, no conversion, numpy float',
+     'def mean_squared_error(y_true, y_pred):\n    d = np.subtract(y_true, y_pred)\n    return np.sum(d * d) / np.size(d)\n'),
+    ('a norm squared, 0-d array',
+     'def mean_squared_error(y_true, y_pred):\n    d = (np.asarray(y_true) - np.asarray(y_pred)).ravel()\n    return np.array(np.linalg.norm(d) ** 2 / d.size)\n'),
+])
+HONEST.setdefault('descend_square', []).extend([
+    ('the update (1 - 2η) x + 2η x_f',
+     'def descend_square(x_f, learning_rate, n_steps, x0):\n    xs = np.zeros(n_steps + 1)\n    xs[0] = x0\n    for t in range(1, n_steps + 1):\n        xs[t] = (1 - 2 * learning_rate) * xs[t - 1] + 2 * learning_rate * x_f\n    return xs\n'),
+    ('np.fromiter over a generator',
+     'def descend_square(x_f, learning_rate, n_steps, x0):\n    def it():\n        x = x0\n        yield x\n        for _ in range(n_steps):\n            x = x + 2 * learning_rate * (x_f - x)\n            yield x\n    return np.fromiter(it(), dtype=float, count=n_steps + 1)\n'),
+    ('float32 everything, closed form',
+     'def descend_square(x_f, learning_rate, n_steps, x0):\n    r = np.float32(1 - 2 * learning_rate)\n    t = np.arange(n_steps + 1)\n    return np.float32(x_f) + r ** t * (np.float32(x0) - np.float32(x_f))\n'),
+])
+HONEST.setdefault('learning_rate_regime', []).extend([
+    ('numpy string from an array, np.sign',
+     "def learning_rate_regime(learning_rate):\n    r = 1 - 2 * learning_rate\n    names = np.array(['converges', 'oscillates', 'diverges'])\n    if np.sign(r) >= 0:\n        return names[0]\n    return names[1] if np.abs(r) <= 1 else names[2]\n"),
+    ('match on intervals, explicit boundaries',
+     "def learning_rate_regime(learning_rate):\n    if learning_rate == 0.5 or learning_rate < 0.5:\n        return 'converges'\n    if learning_rate == 1 or learning_rate < 1:\n        return 'oscillates'\n    return 'diverges'\n"),
+    ('Fraction arithmetic',
+     "def learning_rate_regime(learning_rate):\n    from fractions import Fraction\n    r = 1 - 2 * Fraction(learning_rate)\n    if r >= 0:\n        return 'converges'\n    return 'oscillates' if r >= -1 else 'diverges'\n"),
+])

@@ -197,3 +197,44 @@ HONEST = {
                                         '                                                restore_best_weights=True)\n    return callback\n'),
     ],
 }
+
+
+# Red-team review (issue #13): more variants, each checked with the harness.
+TRIVIAL.setdefault('dropout', []).extend([
+    ('p ignored, always 0.5',
+     'def dropout(a, p, rng, training=True):\n    if not training:\n        return a\n    return np.where(rng.random(np.shape(a)) >= 0.5, a * 2.0, 0.0)\n'),
+])
+TRIVIAL.setdefault('early_stopping_epochs', []).extend([
+    ('global argmin + patience',
+     'def early_stopping_epochs(val_losses, patience):\n    b = int(np.argmin(val_losses))\n    return min(b + 1 + patience, len(val_losses)), b + 1\n'),
+])
+HONEST.setdefault('dropout', []).extend([
+    ('rng.choice with probabilities, multiply then divide',
+     'def dropout(a, p, rng, training=True):\n    if not training:\n        return a\n    keep = rng.choice(2, size=np.shape(a), p=[p, 1 - p])\n    return a * keep / (1 - p)\n'),
+    ('uniform > p, reciprocal scale, where then divide',
+     'def dropout(a, p, rng, training=True):\n    if training:\n        keep = rng.uniform(0, 1, size=np.shape(a)) > p\n        return np.where(keep, a, 0) * (1 / (1 - p))\n    return a\n'),
+    ('flat draw reshaped, < 1 - p, float32 draws',
+     'def dropout(a, p, rng, training=True):\n    if training is False:\n        return a\n    u = rng.random(np.size(a), dtype=np.float32).reshape(np.shape(a))\n    return (u < 1 - p) * np.asarray(a) / (1 - p)\n'),
+])
+HONEST.setdefault('early_stopping_epochs', []).extend([
+    ('epoch - best_epoch >= patience, 0-based',
+     'def early_stopping_epochs(val_losses, patience):\n    best_i = 0\n    for i in range(1, len(val_losses)):\n        if val_losses[i] < val_losses[best_i]:\n            best_i = i\n        elif i - best_i >= patience:\n            return i + 1, best_i + 1\n    return len(val_losses), best_i + 1\n'),
+    ('returns a list, best starts at the first loss',
+     'def early_stopping_epochs(val_losses, patience):\n    losses = list(val_losses)\n    best, best_epoch, bad = losses[0], 1, 0\n    stop = len(losses)\n    for epoch in range(2, len(losses) + 1):\n        if losses[epoch - 1] < best:\n            best, best_epoch, bad = losses[epoch - 1], epoch, 0\n        else:\n            bad += 1\n        if bad == patience:\n            stop = epoch\n            break\n    return [stop, best_epoch]\n'),
+])
+HONEST.setdefault('two_layer_forward', []).extend([
+    ('np.dot, logaddexp sigmoid, z2 bias last',
+     'def two_layer_forward(X, W1, w0_1, W2, w0_2):\n    sig = lambda z: np.exp(-np.logaddexp(0.0, -z))\n    z1 = np.dot(X, W1) + w0_1\n    a1 = sig(z1)\n    z2 = np.dot(a1, W2) + w0_2\n    return (z1, a1, z2, sig(z2))\n'),
+    ('float32 throughout, tanh sigmoid',
+     'def two_layer_forward(X, W1, w0_1, W2, w0_2):\n    c = lambda t: np.asarray(t, dtype=np.float32)\n    z1 = c(w0_1) + c(X) @ c(W1)\n    a1 = (1 + np.tanh(z1 / 2)) / 2\n    z2 = c(w0_2) + a1 @ c(W2)\n    return z1, a1, z2, (1 + np.tanh(z2 / 2)) / 2\n'),
+])
+HONEST.setdefault('two_layer_backward', []).extend([
+    ('y.shape[0], a1 - a1**2, np.dot, keepdims then reshape',
+     "def two_layer_backward(X, y, a1, f, W2):\n    n = y.shape[0]\n    d2 = (f - y) / n\n    d1 = np.dot(d2, W2.T) * (a1 - a1 ** 2)\n    return {'dW2': np.dot(a1.T, d2), 'dw0_2': np.sum(d2, axis=0, keepdims=True).reshape(1), 'dW1': np.dot(X.T, d1), 'dw0_1': np.sum(d1, axis=0)}\n"),
+    ('float32 throughout',
+     'def two_layer_backward(X, y, a1, f, W2):\n    X, y, a1, f, W2 = (np.asarray(t, dtype=np.float32) for t in (X, y, a1, f, W2))\n    d2 = (f - y) / len(X)\n    d1 = (d2 @ W2.T) * a1 * (1 - a1)\n    return dict(dW2=a1.T @ d2, dw0_2=d2.sum(0), dW1=X.T @ d1, dw0_1=d1.sum(0))\n'),
+])
+TRIVIAL.setdefault('early_stopping_epochs', []).extend([
+    ('patience ignored (3)',
+     'def early_stopping_epochs(val_losses, patience):\n    patience = 3\n    best, be, w = np.inf, 0, 0\n    for e, l in enumerate(val_losses, 1):\n        if l < best:\n            best, be, w = l, e, 0\n        else:\n            w += 1\n            if w >= patience:\n                return e, be\n    return len(val_losses), be\n'),
+])
