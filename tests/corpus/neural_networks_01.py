@@ -250,3 +250,9 @@ HONEST.setdefault('sigmoid_prime', []).extend([
     ('sigma(z) * (1 - sigma(z)) via np.multiply and 0-d kept',
      'def sigmoid_prime(z, sigma):\n    s = np.asarray(sigma(np.asarray(z, dtype=float)), dtype=float)\n    return np.multiply(s, np.subtract(1.0, s))\n'),
 ])
+# Wrong answers that earned partial credit before the probes were tightened (red team, issue #13).
+TRIVIAL['perceptron_output'].extend([
+    ('g ignored: always tanh', 'def perceptron_output(x, w0, W, g):\n    return np.tanh(w0 + np.dot(x, W))\n'),
+    ('g ignored: always the sigmoid', 'def perceptron_output(x, w0, W, g):\n    return 1 / (1 + np.exp(-(w0 + np.dot(x, W))))\n'),
+    ('the first input only', 'def perceptron_output(x, w0, W, g):\n    x = np.asarray(x)\n    return g(w0 + x[..., 0] * W[0])\n'),
+])

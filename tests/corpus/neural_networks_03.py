@@ -125,3 +125,10 @@ HONEST.setdefault('dense_forward', []).extend([
     ('float32 cast of everything',
      'def dense_forward(X, W, w0, g):\n    f = np.float32\n    return g(np.asarray(X, f) @ np.asarray(W, f) + np.asarray(w0, f))\n'),
 ])
+# Wrong answers that earned partial credit before the probes were tightened (red team, issue #13).
+TRIVIAL['dense_forward'].extend([
+    ('g ignored: always tanh', 'def dense_forward(X, W, w0, g):\n    return np.tanh(X @ W + w0)\n'),
+    ('the first input only', 'def dense_forward(X, W, w0, g):\n    X = np.asarray(X)\n    return g(X[..., :1] @ W[:1] + w0)\n'),
+    ('the first output copied to every column',
+     'def dense_forward(X, W, w0, g):\n    Z = X @ W + w0\n    return g(np.broadcast_to(Z[..., :1], Z.shape))\n'),
+])

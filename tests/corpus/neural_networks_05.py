@@ -185,3 +185,6 @@ HONEST.setdefault('learning_rate_regime', []).extend([
     ('Fraction arithmetic',
      "def learning_rate_regime(learning_rate):\n    from fractions import Fraction\n    r = 1 - 2 * Fraction(learning_rate)\n    if r >= 0:\n        return 'converges'\n    return 'oscillates' if r >= -1 else 'diverges'\n"),
 ])
+# Wrong answers that earned partial credit before the probes were tightened (red team, issue #13).
+TRIVIAL['learning_rate_regime'].append(
+    ('oscillates up to 2', "def learning_rate_regime(learning_rate):\n    return 'converges' if learning_rate <= 0.5 else ('oscillates' if learning_rate <= 2 else 'diverges')\n"))

@@ -238,3 +238,15 @@ TRIVIAL.setdefault('early_stopping_epochs', []).extend([
     ('patience ignored (3)',
      'def early_stopping_epochs(val_losses, patience):\n    patience = 3\n    best, be, w = np.inf, 0, 0\n    for e, l in enumerate(val_losses, 1):\n        if l < best:\n            best, be, w = l, e, 0\n        else:\n            w += 1\n            if w >= patience:\n                return e, be\n    return len(val_losses), be\n'),
 ])
+# Wrong answers that earned partial credit before the probes were tightened (red team, issue #13).
+TRIVIAL['dropout'].extend([
+    ('training ignored (always drops)',
+     'def dropout(a, p, rng, training=True):\n    return np.where(rng.random(np.shape(a)) >= p, a / (1 - p), 0.0)\n'),
+    ('a fixed mask, rng never used',
+     'def dropout(a, p, rng, training=True):\n    if not training:\n        return a\n    out = np.array(a, dtype=float) / (1 - p)\n'
+     '    flat = out.reshape(-1)\n    flat[:int(round(p * flat.size))] = 0\n    return out\n'),
+])
+TRIVIAL['early_stopping_epochs'].append(
+    ('patience ignored (acts as 1)',
+     'def early_stopping_epochs(val_losses, patience):\n    best, be = np.inf, 0\n    for e, l in enumerate(val_losses, 1):\n'
+     '        if l < best:\n            best, be = l, e\n        else:\n            return e, be\n    return len(val_losses), be\n'))
