@@ -65,6 +65,7 @@ def _demo(args: argparse.Namespace) -> int:
 def _grade_and_print(lab, source: Path, out: Path, cell_timeout: int, progress: bool, memory_mb: int = 3072,
                      regrade: bool = False, workers: int | None = None, scheduler: str | None = None) -> int:
     from .autograde import GRADED, REPAIRED, autograde
+    from .reports import waiting_points
 
     rows = autograde(lab, source, out, cell_timeout=cell_timeout, memory_mb=memory_mb, progress=progress,
                      regrade=regrade, workers=workers, scheduler=scheduler)
@@ -72,7 +73,7 @@ def _grade_and_print(lab, source: Path, out: Path, cell_timeout: int, progress: 
     print(f"{'student':<{width}}  {'status':<8}  score")
     for r in rows:
         reason = f"  ({r.reason})" if r.reason else ""
-        waiting = sum(q.points for q in lab.manual_questions if r.manual.get(q.name, 0.0) is None)
+        waiting = waiting_points(lab, r)
         manual = f" (+{waiting:g} to grade by hand)" if waiting else ""
         print(f"{r.student:<{width}}  {r.status:<8}  {r.score:g}/{r.max_score:g}{manual}{reason}")
     if lab.manual_questions:

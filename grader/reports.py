@@ -47,6 +47,11 @@ def manual_text(row: "Row", name: str) -> str:
     return NEEDS_MANUAL if points is None else _fmt(points)
 
 
+def waiting_points(lab: "Lab", row: "Row") -> float:
+    """The points of the manual questions whose written answers wait for a TA."""
+    return sum(q.points for q in lab.manual_questions if row.manual.get(q.name, 0.0) is None)
+
+
 def write_csv(lab: "Lab", rows: list["Row"], path: Path) -> None:
     columns = ["student", "lab", "status", "score", "max_score", *(ex.name for ex in lab.exercises),
                *(f"{q.name} (manual, {_fmt(q.points)})" for q in lab.manual_questions), "reason"]
@@ -82,7 +87,7 @@ def feedback_html(lab: "Lab", row: "Row") -> str:
         f"(status: {html.escape(row.status)}).</p>",
     ]
     if lab.manual_questions:
-        waiting = sum(q.points for q in lab.manual_questions if row.manual.get(q.name, 0.0) is None)
+        waiting = waiting_points(lab, row)
         parts.append(f"<p>Questions graded by hand: {_fmt(lab.manual_points)} more points"
                      + (f", {_fmt(waiting)} of them waiting for a grader." if waiting else ".") + "</p>")
     if row.reason:

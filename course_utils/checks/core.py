@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import traceback
 import warnings
 from dataclasses import dataclass
@@ -60,6 +61,7 @@ class CheckResult:
 
 # --- running a case ---------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=1)
 def _library_folders() -> tuple[str, ...]:
     import sysconfig
     from pathlib import Path

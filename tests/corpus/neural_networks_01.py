@@ -256,3 +256,5 @@ TRIVIAL['perceptron_output'].extend([
     ('g ignored: always the sigmoid', 'def perceptron_output(x, w0, W, g):\n    return 1 / (1 + np.exp(-(w0 + np.dot(x, W))))\n'),
     ('the first input only', 'def perceptron_output(x, w0, W, g):\n    x = np.asarray(x)\n    return g(w0 + x[..., 0] * W[0])\n'),
 ])
+TRIVIAL['perceptron_output'].append(
+    ('inputs summed, weights summed', 'def perceptron_output(x, w0, W, g):\n    x = np.asarray(x)\n    return g(w0 + x.sum(axis=-1) * np.sum(W))\n'))
