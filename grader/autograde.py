@@ -15,7 +15,8 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import reports
+from . import gradebook, reports
+from .changes import Regrade, compare, write_changes
 from .course import Lab
 from .intake import collect
 from .workcourse import WorkCourse
@@ -61,6 +62,15 @@ class Row:
     # manually graded questions, outside ``score``: grade_id -> the points a TA gave, or
     # None while the answer waits for manual grading (NEEDS_MANUAL); 0 when left unanswered
     manual: dict[str, float | None] = field(default_factory=dict)
+
+
+@dataclass
+class GradingRun:
+    """What ``autograde`` did: every student's row in ``out`` so far, and what changed for
+    the students graded again."""
+
+    rows: list[Row]
+    regrade: Regrade
 
 
 STOPPED = {"timeout": "timeout", "cpu": "timeout", "memory": "memory"}  # anything else: crashed
@@ -151,9 +161,10 @@ def autograde(
     regrade: bool = False,
     workers: int | None = None,
     scheduler: str | None = None,
-) -> list[Row]:
+) -> GradingRun:
     """Grade every submission in ``source`` into ``out``; return the rows of all students
-    graded in ``out`` so far (this run's and earlier runs').
+    graded in ``out`` so far (this run's and earlier runs') and the changes of those graded
+    again (also in ``out/changes.csv``).
 
     A student whose files are unchanged since their last grading in ``out`` is not graded
     again unless ``regrade``; a run stopped midway (Ctrl-C, a crash) therefore resumes where
@@ -178,14 +189,20 @@ def autograde(
     course.prepare()
     todo: dict[str, tuple[Submission, str, list[str]]] = {}
     tasks = []
+    before: dict[str, dict] = {}  # the rows this run replaces, for changes.csv
+    regraded = Regrade()
     for sub in submissions:
         fingerprint = _fingerprint(sub, course)
         saved = course.saved_row(sub.key)
         if not (regrade or not saved or saved.get("fingerprint") != fingerprint):
             continue
+        if saved:
+            before[sub.key] = saved
         if not sub.files:
             course.forget(sub.key)
-            course.save_row(sub.key, {**asdict(invalid_row(lab, sub)), "fingerprint": fingerprint})
+            row = invalid_row(lab, sub)
+            _note_changes(regraded, lab, before.get(sub.key), row)
+            course.save_row(sub.key, {**asdict(row), "fingerprint": fingerprint})
             continue
         task, repairs = course.make_task(sub.key, sub.files, repair=True)  # graded under its safe key
         todo[sub.key] = (sub, fingerprint, repairs)
@@ -207,11 +224,40 @@ def autograde(
             sub, fingerprint, repairs = todo[task.student]
             row = graded_row(lab, sub, course.store(result), repairs)
             row.lms_id, row.seconds = sub.lms_id, result.seconds
+            _note_changes(regraded, lab, before.get(sub.key), row)
             course.save_row(sub.key, {**asdict(row), "fingerprint": fingerprint})
             bar.update()
     finally:  # Ctrl-C included: workers and kernels stop now; graded students are saved
         executor.close()
         bar.close()
+    if regraded.regraded:
+        write_changes(regraded, out / "changes.csv")
+    rows = export(lab, out)
+    return GradingRun(rows, regraded)
+
+
+def _note_changes(regraded: Regrade, lab: Lab, old: dict | None, row: Row) -> None:
+    if old is not None:
+        regraded.regraded.append(row.student)
+        regraded.changes += compare(lab, old, row)
+
+
+def saved_rows(lab: Lab, out: Path) -> list[Row]:
+    """Every student graded into ``out`` for ``lab``, as saved, with the manually graded
+    answers' points read from the course gradebook (what TAs entered since)."""
+    course = WorkCourse(lab, out)
     rows = [Row(**{k: v for k, v in saved.items() if k != "fingerprint"}) for saved in course.saved_rows()]
+    if lab.manual_questions:
+        given = gradebook.read_manual(course.db, lab.name, lab.manual_questions, [r.key for r in rows])
+        for row in rows:
+            if row.status not in (INVALID, ERROR):
+                row.manual.update(given.get(row.key, {}))
+    return rows
+
+
+def export(lab: Lab, out: Path) -> list[Row]:
+    """Write every report of ``out`` again from the saved rows and the gradebook, without
+    grading: how manual grades entered in the formgrader reach grades.csv and canvas.csv."""
+    rows = saved_rows(lab, out)
     reports.write_all(lab, rows, out)
     return rows

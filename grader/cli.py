@@ -65,10 +65,12 @@ def _demo(args: argparse.Namespace) -> int:
 def _grade_and_print(lab, source: Path, out: Path, cell_timeout: int, progress: bool, memory_mb: int = 3072,
                      regrade: bool = False, workers: int | None = None, scheduler: str | None = None) -> int:
     from .autograde import GRADED, REPAIRED, autograde
+    from .class_report import write_report
     from .reports import waiting_points
 
-    rows = autograde(lab, source, out, cell_timeout=cell_timeout, memory_mb=memory_mb, progress=progress,
-                     regrade=regrade, workers=workers, scheduler=scheduler)
+    run = autograde(lab, source, out, cell_timeout=cell_timeout, memory_mb=memory_mb, progress=progress,
+                    regrade=regrade, workers=workers, scheduler=scheduler)
+    rows = run.rows
     width = max([len(r.student) for r in rows] + [7])
     print(f"{'student':<{width}}  {'status':<8}  score")
     for r in rows:
@@ -80,8 +82,67 @@ def _grade_and_print(lab, source: Path, out: Path, cell_timeout: int, progress: 
         count = len(lab.manual_questions)
         print(f"{count} question{'s' * (count > 1)} ({lab.manual_points:g} points) {'are' if count > 1 else 'is'} graded "
               "by hand, outside the scores above, in nbgrader's formgrader (see the README)")
-    print(f"wrote {out / 'grades.csv'}, grades.json, canvas.csv, intake.csv and feedback/ in {out}")
+    if run.regrade.regraded:
+        print(f"{run.regrade.summary()} (detail: {out / 'changes.csv'})")
+    report = write_report(out, lab.root)
+    print(f"wrote {out / 'grades.csv'}, grades.json, canvas.csv, intake.csv, feedback/ and {report.name} in {out}")
     return 0 if all(r.status in (GRADED, REPAIRED) for r in rows) else 1
+
+
+def _run_lab(out: Path, lab_name: str | None, command: str):
+    """The lab whose grading run ``out`` holds (``--lab`` where it holds several)."""
+    rows = out / "nbgrader" / "rows"
+    held = sorted(p.name for p in rows.iterdir() if p.is_dir()) if rows.is_dir() else []
+    if not held:
+        raise CourseError(f"{out} holds no grading run: run grader autograde LAB SOURCE --out {out} first.")
+    if lab_name is None:
+        if len(held) > 1:
+            raise CourseError(f"{out} holds grading runs of {', '.join(held)}: say which with "
+                              f"grader {command} {out} --lab LAB.")
+        lab_name = held[0]
+    elif lab_name not in held:
+        raise CourseError(f"{out} holds a grading run of {', '.join(held)}, not of {lab_name}.")
+    return load_lab(lab_name)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from .autograde import export
+    from .class_report import write_report
+    from .reports import waiting_points
+
+    out = Path(args.out)
+    lab = _run_lab(out, args.lab, "export")
+    rows = export(lab, out)
+    waiting = sum(waiting_points(lab, r) for r in rows)
+    write_report(out, lab.root)
+    print(f"wrote {out / 'grades.csv'}, grades.json, canvas.csv, feedback/ and report.html for {len(rows)} students "
+          f"of {lab.name}, with the manual grades of the gradebook (no grading)"
+          + (f"; {waiting:g} points still wait for a TA" if waiting else ""))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .class_report import write_report
+
+    out = Path(args.out)
+    print(f"wrote {write_report(out, _course_root_or_none())}")
+    return 0
+
+
+def _course_root_or_none() -> Path | None:
+    try:
+        return find_course_root()
+    except CourseError:
+        return None  # the report reads what the run holds
+
+
+def _similarity(args: argparse.Namespace) -> int:
+    from .similarity import write_similarity
+
+    out = Path(args.out)
+    _run_lab(out, args.lab, f"similarity {args.lab}")
+    print(write_similarity(load_lab(args.lab), out).summary())
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -115,6 +176,21 @@ def build_parser() -> argparse.ArgumentParser:
                        help="grade again students whose files did not change since their last grading in --out")
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
     grade.set_defaults(run=_autograde)
+
+    report = commands.add_parser("report", help="write OUT/report.html: the class at a glance (autograde writes it too)")
+    report.add_argument("out", help="an output folder of grader autograde")
+    report.set_defaults(run=_report)
+
+    similarity = commands.add_parser("similarity", help="near-identical hand-ins: OUT/similarity.html and .csv")
+    similarity.add_argument("lab", help="lab name")
+    similarity.add_argument("out", help="an output folder of grader autograde for that lab")
+    similarity.set_defaults(run=_similarity)
+
+    export = commands.add_parser("export", help="write grades.csv, canvas.csv and feedback again with the manual "
+                                                "grades entered in nbgrader's formgrader, without grading")
+    export.add_argument("out", help="an output folder of grader autograde")
+    export.add_argument("--lab", help="the lab, where the folder holds several")
+    export.set_defaults(run=_export)
 
     demo = commands.add_parser("demo", help="grade example submissions built from the solutions")
     demo.add_argument("--out", default="demo-output", help="output folder (default demo-output)")

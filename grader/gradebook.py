@@ -8,6 +8,7 @@ copies the student's grades into the course gradebook (the one nbgrader's formgr
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
@@ -69,3 +70,99 @@ def merge(course_db: Path, scratch_db: Path, lab: str, student: str) -> None:
             for comment in notebook.comments:
                 course.find_comment(comment.name, notebook.name, lab, student).auto_comment = comment.auto_comment
         course.db.commit()
+
+
+def manual_score(grade) -> float | None:
+    """A manually graded answer's points in the course gradebook: what a TA entered (in the
+    formgrader or through nbgrader's API: ``manual_score``), else None while the answer waits
+    for one, else nbgrader's own score (0 for an answer left as released)."""
+    if grade.manual_score is not None:
+        return float(grade.manual_score)
+    if grade.needs_manual_grade:
+        return None
+    return float(grade.auto_score or 0.0)
+
+
+def read_manual(db: Path, lab: str, questions, students: list[str]) -> dict[str, dict[str, float | None]]:
+    """student -> question -> :func:`manual_score`, for the students the gradebook has."""
+    found: dict[str, dict[str, float | None]] = {}
+    if not db.is_file():
+        return found
+    with Gradebook(_url(db)) as gb:
+        for student in students:
+            points = {}
+            for q in questions:
+                try:
+                    points[q.name] = manual_score(gb.find_grade(q.name, q.notebook, lab, student))
+                except MissingEntry:
+                    continue
+            if points:
+                found[student] = points
+    return found
+
+
+@dataclass(frozen=True)
+class TaGrade:
+    """What a TA gave one answer, with the answer's text it was given for."""
+
+    question: str
+    notebook: str
+    score: float | None
+    comment: str | None
+    answer: str
+
+
+def _answer(folder: Path, notebook: str, question: str) -> str | None:
+    import nbformat
+
+    from .course import nbgrader_meta
+
+    path = folder / f"{notebook}.ipynb"
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception:  # no notebook, or unreadable: nothing to compare with
+        return None
+    for cell in nb.cells:
+        if nbgrader_meta(cell).get("grade_id") == question:
+            return cell.source
+    return None
+
+
+def ta_grades(db: Path, lab: str, questions, student: str, autograded: Path) -> list[TaGrade]:
+    """The TA's grades and comments of a student's manually graded answers, before a regrade
+    removes the submission (``autograded``: the folder of the graded notebooks)."""
+    kept = []
+    if not db.is_file():
+        return kept
+    with Gradebook(_url(db)) as gb:
+        for q in questions:
+            try:
+                grade = gb.find_grade(q.name, q.notebook, lab, student)
+                comment = gb.find_comment(q.name, q.notebook, lab, student).manual_comment
+            except MissingEntry:
+                continue
+            answer = _answer(autograded, q.notebook, q.name)
+            if (grade.manual_score is not None or comment) and answer is not None:
+                kept.append(TaGrade(q.name, q.notebook, grade.manual_score, comment, answer))
+    return kept
+
+
+def restore_ta_grades(db: Path, lab: str, student: str, kept: list[TaGrade], autograded: Path) -> list[str]:
+    """Put back the TA's grades of the answers that did not change; an answer the student
+    rewrote waits for a TA again. The questions whose grade was put back."""
+    restored = []
+    with Gradebook(_url(db)) as gb:
+        for ta in kept:
+            if _answer(autograded, ta.notebook, ta.question) != ta.answer:
+                continue
+            try:
+                grade = gb.find_grade(ta.question, ta.notebook, lab, student)
+                comment = gb.find_comment(ta.question, ta.notebook, lab, student)
+            except MissingEntry:
+                continue
+            grade.manual_score = ta.score
+            grade.needs_manual_grade = ta.score is None and grade.auto_score is None
+            comment.manual_comment = ta.comment
+            restored.append(ta.question)
+        gb.db.commit()
+    return restored

@@ -5,7 +5,7 @@
   its points never enter ``score``), reason;
 * ``grades.json`` - the same plus every check's verdict and the nbgrader cell scores;
 * ``canvas.csv``  - a Canvas gradebook import (Student, ID, SIS User ID, SIS Login ID,
-  Section, one column for the lab);
+  Section, one column for the lab's automatic points, one for its questions graded by hand);
 * ``feedback/<key>.html`` - (``key``: the student's safe file name, in grades.json) which checks passed and what was expected, in words; never
   the hidden tests' code, their inputs or tracebacks;
 * ``intake.csv``  - which file went to which student and notebook, and which were not used.
@@ -66,13 +66,21 @@ def write_csv(lab: "Lab", rows: list["Row"], path: Path) -> None:
 
 def write_canvas(lab: "Lab", rows: list["Row"], path: Path) -> None:
     """Canvas' gradebook import: students are matched by ``ID`` (the Canvas user id from
-    the submission's file name) or, failing that, by ``SIS Login ID`` (the student id)."""
+    the submission's file name) or, failing that, by ``SIS Login ID`` (the student id).
+
+    A lab with questions graded by hand has a second assignment column for them, next to
+    the automatic points: the TAs' points, left empty (Canvas: not graded yet) while any of
+    the student's written answers still waits for a TA."""
+    manual = bool(lab.manual_questions)
     with open(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", f"{lab.name} ({_fmt(lab.max_score)} points)"])
-        writer.writerow(["Points Possible", "", "", "", "", _fmt(lab.max_score)])
+        writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", f"{lab.name} ({_fmt(lab.max_score)} points)",
+                         *([f"{lab.name} graded by hand ({_fmt(lab.manual_points)} points)"] if manual else [])])
+        writer.writerow(["Points Possible", "", "", "", "", _fmt(lab.max_score), *([_fmt(lab.manual_points)] if manual else [])])
         for row in rows:
-            writer.writerow([row.student, row.lms_id or "", "", row.student, "", _fmt(row.score)])
+            by_hand = [] if not manual else ["" if waiting_points(lab, row) else
+                                             _fmt(sum(row.manual.get(q.name) or 0.0 for q in lab.manual_questions))]
+            writer.writerow([row.student, row.lms_id or "", "", row.student, "", _fmt(row.score), *by_hand])
 
 
 def feedback_html(lab: "Lab", row: "Row") -> str:

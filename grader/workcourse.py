@@ -30,9 +30,12 @@ REFERENCE_STUDENT = "_reference"
 CONFIG = '''\
 # Written by `grader autograde`: the gradebook and autograded notebooks of a grading run,
 # for nbgrader's formgrader and generate_feedback (grading itself runs in grader.worker).
+# Paths are relative to this file, so the folder may be moved or copied (to a TA's machine).
+import os
+
 c = get_config()  # noqa: F821
-c.CourseDirectory.root = {root!r}
-c.CourseDirectory.db_url = "sqlite:///" + {db!r}
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(c.CourseDirectory.root, "gradebook.db")
 '''
 
 
@@ -61,7 +64,7 @@ class WorkCourse:
         if source.exists():
             shutil.rmtree(source)
         shutil.copytree(self.lab.source_dir, source, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-        (self.root / "nbgrader_config.py").write_text(CONFIG.format(root=str(self.root), db=str(self.db)))
+        (self.root / "nbgrader_config.py").write_text(CONFIG)
         # The course gradebook, and an empty one that each student is graded against; made
         # again only when the sources changed (two nbgrader runs: seconds saved per rerun).
         stamp = self.root / f"generated-{self.lab.name}.sha256"
@@ -214,8 +217,11 @@ class WorkCourse:
         the student's grades merged into the course gradebook (only the coordinator writes
         it, one student at a time, so there is no SQLite contention)."""
         student = result.student
-        self.forget(student)
         autograded = self.root / "autograded" / student / self.lab.name
+        # A TA's grades of written answers survive a regrade of the automatic part when the
+        # answer is the same text (put back after the merge below); a rewritten one waits again.
+        kept = gradebook.ta_grades(self.db, self.lab.name, self.lab.manual_questions, student, autograded)
+        self.forget(student)
         autograded.mkdir(parents=True)
         for name, content in result.autograded.items():
             (autograded / f"{name}.ipynb").write_bytes(content)
@@ -232,5 +238,7 @@ class WorkCourse:
             scratch_db.write_bytes(result.gradebook)
             cells = gradebook.read_scores(scratch_db, self.lab.name, self.lab.notebooks, student)
             gradebook.merge(self.db, scratch_db, self.lab.name, student)
+            if kept:
+                gradebook.restore_ta_grades(self.db, self.lab.name, student, kept, autograded)
         return {"error": result.error, "reports": result.reports, "answers": result.answers, "cells": cells,
                 "sandbox": result.sandbox, "worker": result.worker}

@@ -24,3 +24,12 @@ def published(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("published") / "student-repo"
     publish(ROOT, out)
     return out
+
+
+@pytest.fixture(scope="session")
+def graded_class(tmp_path_factory):
+    """A small class graded for real once per session (``tests/class_fixture.py``). Tests
+    that change its output folder work on a copy."""
+    from tests.class_fixture import grade_class
+
+    return grade_class(tmp_path_factory.mktemp("class"))
