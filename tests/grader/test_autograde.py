@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -115,101 +113,6 @@ def test_manual_questions_wait_for_a_grader_outside_the_automatic_score(graded):
             assert not untouched.needs_manual_grade and untouched.score == 0
     feedback = (out / "feedback" / "solution.html").read_text()
     assert all(q.name in feedback for q in lab.manual_questions) and NEEDS_MANUAL in feedback
-
-
-def _enter_in_the_formgrader(out: Path, lab, student: str, question, points: float, artifacts: Path) -> bool:
-    """A TA's grade typed into nbgrader's formgrader (a real server, headless Chromium): the
-    submission page shows the written answer, the score box takes the points. False where no
-    Chromium is installed."""
-    from nbgrader.api import Gradebook
-
-    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, TOKEN, jupyterlab
-
-    if CHROMIUM is None:
-        return False
-    from playwright.sync_api import sync_playwright
-
-    with Gradebook(f"sqlite:///{out / 'nbgrader' / 'gradebook.db'}") as gb:
-        submission = gb.find_submission_notebook(question.notebook, lab.name, student).id
-    answer = next(c.source for c in nbformat.read(lab.source_dir / f"{question.notebook}.ipynb", as_version=4).cells
-                  if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == question.name)
-    with jupyterlab(out / "nbgrader", out / "nbgrader") as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"{url}/formgrader/gradebook/{lab.name}/{question.notebook}?token={TOKEN}")
-        page.wait_for_selector(f"text={student}", timeout=60_000)
-        page.screenshot(path=str(artifacts / "formgrader-manual-list.png"))
-        page.goto(f"{url}/formgrader/submissions/{submission}/?token={TOKEN}")
-        box = page.locator(f"input.score#{question.name}")
-        box.wait_for(timeout=60_000)
-        first_words = " ".join(answer.split()[:4])
-        assert page.get_by_text(first_words, exact=False).count() >= 1, "the written answer is not on the page"
-        assert "needs_manual_grade" in (box.get_attribute("class") or "")
-        box.fill(f"{points:g}")
-        box.dispatch_event("change")
-        page.wait_for_timeout(1500)  # the formgrader saves through its REST API on change
-        page.screenshot(path=str(artifacts / "formgrader-manual-graded.png"))
-        browser.close()
-    return True
-
-
-def test_ta_grades_reach_the_exports_without_grading_and_survive_a_regrade(graded, tmp_path):
-    """A TA grades written answers (in the formgrader's page in Chromium, and through
-    nbgrader's gradebook API); `grader export` puts them in grades.csv and canvas.csv next to
-    the automatic points without grading anything; a regrade keeps the grade of an answer that
-    did not change, and an answer the student rewrote waits for a TA again."""
-    from nbgrader.api import Gradebook
-
-    lab, graded_out, _ = graded
-    if lab.name != "neural_networks":
-        pytest.skip("one lab shows it: the music lab goes through the same code")
-    out = tmp_path / "out"
-    shutil.copytree(graded_out, out)  # the run's nbgrader course works from any folder
-    first, second = lab.manual_questions[:2]
-    artifacts = Path(os.environ.get("BROWSER_ARTIFACTS", tmp_path))
-    artifacts.mkdir(parents=True, exist_ok=True)
-    in_browser = _enter_in_the_formgrader(out, lab, "solution", second, 1.5, artifacts)
-    with Gradebook(f"sqlite:///{out / 'nbgrader' / 'gradebook.db'}") as gb:
-        gb.find_grade(first.name, first.notebook, lab.name, "solution").manual_score = first.points
-        if not in_browser:
-            gb.find_grade(second.name, second.notebook, lab.name, "solution").manual_score = 1.5
-        # group_0 left the question as released; the TA marks it 0 with a comment
-        gb.find_grade(first.name, first.notebook, lab.name, "group_0").manual_score = 0.0
-        gb.db.commit()
-    row_file = out / "nbgrader" / "rows" / lab.name / "solution" / "row.json"
-    saved = row_file.read_bytes()
-
-    done = subprocess.run([GRADER, "export", str(out)], capture_output=True, text=True, cwd=ROOT, timeout=300)
-    assert done.returncode == 0, done.stderr
-    assert row_file.read_bytes() == saved, "export graded again"
-    rows = read_csv(out / "grades.csv")
-    column = {q.name: f"{q.name} (manual, {q.points:g})" for q in lab.manual_questions}
-    assert rows["solution"][column[first.name]] == f"{first.points:g}"
-    assert rows["solution"][column[second.name]] == "1.5"
-    assert all(rows["solution"][column[q.name]] == NEEDS_MANUAL for q in lab.manual_questions[2:])
-    assert float(rows["solution"]["score"]) == lab.max_score  # the automatic points, as graded
-    assert rows["group_0"][column[first.name]] == "0"
-    canvas = list(csv.reader(open(out / "canvas.csv")))
-    assert canvas[0][-1] == f"{lab.name} graded by hand ({lab.manual_points:g} points)"
-    by_student = {r[0]: r for r in canvas[2:]}
-    assert by_student["solution"][5] == f"{lab.max_score:g}"
-    assert by_student["solution"][6] == ""  # a third answer still waits: not graded yet for Canvas
-    assert by_student["untouched"][6] == "0"
-
-    # a regrade of two students: solution unchanged; group_0 now answers the first question
-    subs = tmp_path / "again"
-    for student, solved in (("solution", None), ("group_0", groups(lab)[0] | {first.name})):
-        (subs / student).mkdir(parents=True)
-        for notebook in lab.notebooks:
-            nbformat.write(filled_notebook(lab, notebook, solved), subs / student / f"{notebook}.ipynb")
-    done = subprocess.run([GRADER, "autograde", lab.name, str(subs), "--out", str(out), "--quiet", "--regrade"],
-                          capture_output=True, text=True, cwd=ROOT, timeout=1800)
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    assert "2 students graded again: no points changed" in done.stdout
-    rows = read_csv(out / "grades.csv")
-    assert rows["solution"][column[first.name]] == f"{first.points:g}" and rows["solution"][column[second.name]] == "1.5"
-    assert rows["group_0"][column[first.name]] == NEEDS_MANUAL  # a new answer: the old 0 no longer applies
-    assert float(rows["group_0"]["score"]) == sum(ex.points for ex in lab.exercises if ex.name in groups(lab)[0])
 
 
 def test_untouched_notebook_ran_to_the_end(graded):
