@@ -104,9 +104,15 @@ def test_ctrl_c_stops_cleanly_and_a_rerun_resumes(small_course, tmp_path):
     subs, out = tmp_path / "subs", tmp_path / "out"
     for i in range(8):
         (subs / f"s{i}").mkdir(parents=True)
-        nbformat.write(filled_notebook(lab, NOTEBOOK, None if i % 2 else set()), subs / f"s{i}" / f"{NOTEBOOK}.ipynb")
+        nb = filled_notebook(lab, NOTEBOOK, None if i % 2 else set())
+        if i == 1:  # the second student takes a while: Ctrl-C lands mid-run even on a loaded machine
+            nb.cells.insert(3, nbformat.v4.new_code_cell("import time\ntime.sleep(20)"))
+        nbformat.write(nb, subs / f"s{i}" / f"{NOTEBOOK}.ipynb")
     args = [GRADER, "autograde", LAB, str(subs), "--out", str(out), "--workers", "1"]
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=small_course)
+    # A shell's background job (`pytest ... &`) starts with SIGINT ignored, and an ignored signal
+    # stays ignored across exec: give the grader the default a terminal's Ctrl-C would meet.
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=small_course,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     rows = out / "nbgrader" / "rows" / LAB
     deadline = time.time() + 600
     while not list(rows.glob("s*/row.json")) and time.time() < deadline and proc.poll() is None:
