@@ -24,7 +24,7 @@ from tests.paths import ROOT, all_notebooks
 pytestmark = pytest.mark.slow
 
 GRADER = str(Path(sys.executable).parent / "grader")
-GROUPS = 3
+GROUPS = 2  # exercise i solved, i - 1 and i + 1 not: the neighbours are what matter
 
 
 def groups(lab) -> list[set[str]]:

@@ -1,5 +1,5 @@
 """No guessable probes: every probe of every notebook, against the reference solution
-under 20 secrets (``tests/grader/probe_guard.py`` says what fails and why)."""
+under 12 secrets (``tests/grader/probe_guard.py`` says what fails and why)."""
 from __future__ import annotations
 
 import pytest
@@ -11,7 +11,7 @@ from tests.paths import ROOT
 pytestmark = pytest.mark.slow
 
 NOTEBOOKS = [(lab, nb) for lab in list_labs(ROOT) for nb in load_lab(lab, ROOT).notebooks]
-SECRETS = list(range(1, 21))
+SECRETS = list(range(1, 13))  # a property that fails one draw in 7 still shows; 20 cost CI three minutes more
 
 
 @pytest.mark.parametrize("lab,notebook", NOTEBOOKS, ids=[nb for _, nb in NOTEBOOKS])
