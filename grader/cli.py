@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .course import CourseError, find_course_root, list_labs, load_lab
+from .course import CourseError, find_course_root, graded_labs, list_labs, load_lab
 
 
 def _release(args: argparse.Namespace) -> int:
@@ -91,8 +91,7 @@ def _grade_and_print(lab, source: Path, out: Path, cell_timeout: int, progress: 
 
 def _run_lab(out: Path, lab_name: str | None, command: str):
     """The lab whose grading run ``out`` holds (``--lab`` where it holds several)."""
-    rows = out / "nbgrader" / "rows"
-    held = sorted(p.name for p in rows.iterdir() if p.is_dir()) if rows.is_dir() else []
+    held = graded_labs(out)
     if not held:
         raise CourseError(f"{out} holds no grading run: run grader autograde LAB SOURCE --out {out} first.")
     if lab_name is None:

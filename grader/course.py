@@ -209,3 +209,10 @@ def run_nbgrader(
     return subprocess.run(
         [sys.executable, "-m", "nbgrader", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
     )
+
+
+def graded_labs(out: Path) -> list[str]:
+    """The labs graded into the run folder ``out``, by name (``grader autograde`` keeps each
+    student's row in ``OUT/nbgrader/rows/<lab>/<student>/row.json``)."""
+    rows = Path(out) / "nbgrader" / "rows"
+    return sorted(p.name for p in rows.iterdir() if p.is_dir()) if rows.is_dir() else []

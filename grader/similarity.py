@@ -44,7 +44,7 @@ from functools import lru_cache
 from itertools import combinations
 from pathlib import Path
 
-from .course import CourseError, Lab, nbgrader_meta
+from .course import CourseError, Lab, graded_labs, nbgrader_meta
 
 K = 8  # tokens per k-gram (words, for a written answer)
 WINDOW = 4  # winnowing window: a shared run of K + WINDOW - 1 = 11 tokens always counts
@@ -435,12 +435,12 @@ def read_run(lab: Lab, out: Path) -> tuple[list[Handin], dict[str, str], dict[st
     names of the written (markdown) answers."""
     course = out / "nbgrader"
     rows = course / "rows"
-    if not rows.is_dir():
+    held = graded_labs(out)
+    if not held:
         raise CourseError(f"{out} holds no grading run: run grader autograde {lab.name} SOURCE --out {out} first.")
-    if not (rows / lab.name).is_dir():
-        held = sorted(p.name for p in rows.iterdir() if p.is_dir())
-        raise CourseError(f"{out} holds a grading run of {', '.join(held) or 'no lab'}, not of {lab.name}: "
-                          f"run grader similarity {' or '.join(held) or lab.name} {out}, or grade {lab.name} first.")
+    if lab.name not in held:
+        raise CourseError(f"{out} holds a grading run of {', '.join(held)}, not of {lab.name}: "
+                          f"run grader similarity {' or '.join(held)} {out}, or grade {lab.name} first.")
     stubs, reference, markdown = _baseline_cells(lab, course)
     handins = []
     for row_file in sorted((rows / lab.name).glob("*/row.json")):
