@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +22,8 @@ from grader.autograde import NEEDS_MANUAL
 from grader.course import load_lab, nbgrader_meta
 from grader.examples import filled_notebook
 from tests.corpus.harness import small_course
+from tests.grader.test_autograde import read_csv
+from tests.test_browser import CHROMIUM
 
 pytestmark = pytest.mark.slow
 
@@ -54,11 +55,6 @@ def _grade(course: Path, subs: Path, out: Path, *extra: str) -> str:
                           env={**os.environ, "GRADER_SECRET": "manual-grades"})
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return done.stdout
-
-
-def _rows(out: Path) -> dict[str, dict[str, str]]:
-    with open(out / "grades.csv") as fh:
-        return {row["student"]: row for row in csv.DictReader(fh)}
 
 
 @pytest.fixture(scope="module")
@@ -114,16 +110,13 @@ def _enter_in_the_formgrader(out: Path, lab, student: str, points: float, artifa
         browser.close()
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
 def test_ta_grades_reach_the_exports_without_grading_and_survive_a_regrade(graded, tmp_path):
     from nbgrader.api import Gradebook
 
     lab, course, root, out = graded
     question = lab.manual_questions[0]
     column = f"{question.name} (manual, {question.points:g})"
-    rows = _rows(out)
+    rows = read_csv(out / "grades.csv")
     assert [rows[s][column] for s in STUDENTS] == [NEEDS_MANUAL, NEEDS_MANUAL, NEEDS_MANUAL, "0"]
 
     artifacts = Path(os.environ.get("BROWSER_ARTIFACTS", tmp_path))
@@ -143,7 +136,7 @@ def test_ta_grades_reach_the_exports_without_grading_and_survive_a_regrade(grade
     done = subprocess.run([GRADER, "export", str(out)], capture_output=True, text=True, cwd=course, timeout=300)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert {p: p.read_bytes() for p in saved} == saved, "export graded again"
-    rows = _rows(out)
+    rows = read_csv(out / "grades.csv")
     assert [rows[s][column] for s in STUDENTS] == ["1.5", f"{question.points:g}", NEEDS_MANUAL, "0"]
     assert float(rows["solution"]["score"]) == float(rows["solution"]["max_score"]) > 0  # automatic points only
     canvas = list(csv.reader(open(out / "canvas.csv")))
@@ -161,7 +154,7 @@ def test_ta_grades_reach_the_exports_without_grading_and_survive_a_regrade(grade
     _write(lab, again, "rewriter", "Because a product of matrices is a matrix.")
     stdout = _grade(course, again, out, "--regrade")
     assert "2 students graded again: no points changed" in stdout, stdout
-    rows = _rows(out)
+    rows = read_csv(out / "grades.csv")
     assert [rows[s][column] for s in STUDENTS] == ["1.5", NEEDS_MANUAL, NEEDS_MANUAL, "0"]
     with Gradebook(f"sqlite:///{db}") as gb:
         assert gb.find_comment(question.name, question.notebook, lab.name, "solution").manual_comment == "Clear."
