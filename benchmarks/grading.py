@@ -1,16 +1,21 @@
-"""Plain ``nbgrader autograde`` against ``grader autograde`` on the same batch.
+"""Plain ``nbgrader autograde`` against ``grader autograde`` on the same batch, per case.
 
-    .venv/bin/python benchmarks/grading.py                  # 24 submissions, TensorFlow notebook
-    .venv/bin/python benchmarks/grading.py --lab neural_networks --notebook 01_perceptron_and_activations
+    .venv/bin/python benchmarks/grading.py                       # every case, 8 submissions each
+    .venv/bin/python benchmarks/grading.py --case tf --students 24
+    .venv/bin/python benchmarks/grading.py --case numpy --case music --no-breakdown
 
+Cases: ``tf`` (neural_networks/02, TensorFlow), ``numpy`` (neural_networks/01), ``music``
+(tensorflow_music/01, an RNN) and ``lab`` (every notebook of neural_networks per student).
 The batch is generated from the solutions, a realistic mix: full solutions, untouched
-notebooks, half-done ones and ones with wrong answers. Both graders get the same files.
+notebooks, half-done ones and ones with wrong answers. Every grader gets the same files.
 nbgrader runs as it ships: one process grading every student in turn (it has no parallel
 mode). Ours runs serially (``--workers 1``) and with every core, sandboxed, with its hidden
-checks compared outside the kernels. Printed: submissions per minute, median seconds per
-submission, and the ratios against nbgrader, all measured in this one run (the machine is
-shared: compare only figures from one run); then where one submission's grading time goes
-(``--breakdown``, on by default).
+checks compared outside the kernels, twice: with fresh kernels started ahead
+(``--kernels fresh``, the old path) and with kernels forked from a warm parent (the default).
+Printed: submissions per minute, median seconds per submission, and throughput ratios against
+nbgrader, all measured in this one run (the machine is shared: compare only figures from one
+run); then where one solved submission's time goes, old path against new (``--breakdown``, on
+by default), and the memory (PSS) of kernels made each way.
 """
 from __future__ import annotations
 
@@ -34,48 +39,58 @@ from grader.course import load_lab, run_nbgrader  # noqa: E402
 from grader.examples import filled_notebook  # noqa: E402
 
 LAB = "neural_networks"
-NOTEBOOK = "02_intro_to_tensorflow"
+CASES = {  # name: (lab, notebooks)
+    "tf": ("neural_networks", ["02_intro_to_tensorflow"]),
+    "numpy": ("neural_networks", ["01_perceptron_and_activations"]),
+    "music": ("tensorflow_music", ["01_music_generation"]),
+    "lab": ("neural_networks", None),  # every notebook of the lab
+}
 
 
-def make_course(root: Path, notebook: str) -> None:
+def make_course(root: Path, notebooks: list[str]) -> None:
     for name in ("pyproject.toml", "nbgrader_config.py"):
         shutil.copy(ROOT / name, root / name)
     for kind in ("solutions", "labs"):
         (root / kind / LAB).mkdir(parents=True)
-        shutil.copy(ROOT / kind / LAB / f"{notebook}.ipynb", root / kind / LAB)
+        for notebook in notebooks:
+            shutil.copy(ROOT / kind / LAB / f"{notebook}.ipynb", root / kind / LAB)
 
 
-def make_batch(course: Path, notebook: str, students: int, dest: Path) -> None:
+def make_batch(course: Path, notebooks: list[str] | str, students: int, dest: Path) -> None:
     lab = load_lab(LAB, course)
+    notebooks = [notebooks] if isinstance(notebooks, str) else notebooks
     names = [ex.name for ex in lab.exercises]
     kinds = ["solution", "untouched", "half", "wrong"]
     for i in range(students):
         kind = kinds[i % len(kinds)]
         solved = None if kind in ("solution", "wrong") else set() if kind == "untouched" else set(names[::2])
-        nb = filled_notebook(lab, notebook, solved)
-        if kind == "wrong":  # every answer returns its first argument: runs, but wrong
-            for cell in nb.cells:
-                meta = cell.metadata.get("nbgrader", {})
-                if meta.get("solution"):
-                    cell.source = "\n".join(
-                        line if not line.strip().startswith("return ") else line.split("return")[0] + "return locals()[list(locals())[0]]"
-                        for line in cell.source.splitlines())
         folder = dest / f"student{i:03d}"
         folder.mkdir(parents=True)
-        nbformat.write(nb, folder / f"{notebook}.ipynb")
+        for notebook in notebooks:
+            nb = filled_notebook(lab, notebook, solved)
+            if kind == "wrong":  # every answer returns its first argument: runs, but wrong
+                for cell in nb.cells:
+                    meta = cell.metadata.get("nbgrader", {})
+                    if meta.get("solution"):
+                        cell.source = "\n".join(
+                            line if not line.strip().startswith("return ") else line.split("return")[0] + "return locals()[list(locals())[0]]"
+                            for line in cell.source.splitlines())
+            nbformat.write(nb, folder / f"{notebook}.ipynb")
 
 
-def plain_nbgrader(course: Path, batch: Path, notebook: str) -> float:
+def plain_nbgrader(course: Path, batch: Path, notebooks: list[str]) -> float:
     """nbgrader as it ships, in its own course folder: generate, copy in, autograde all."""
     nbg = course / "plain"
     (nbg / "source" / LAB).mkdir(parents=True)
-    shutil.copy(course / "solutions" / LAB / f"{notebook}.ipynb", nbg / "source" / LAB)
+    for notebook in notebooks:
+        shutil.copy(course / "solutions" / LAB / f"{notebook}.ipynb", nbg / "source" / LAB)
     (nbg / "nbgrader_config.py").write_text(f"c = get_config()\nc.CourseDirectory.root = {str(nbg)!r}\n")
     run_nbgrader(["generate_assignment", LAB, "--force"], cwd=nbg)
     for student in sorted(batch.iterdir()):
         target = nbg / "submitted" / student.name / LAB
         target.mkdir(parents=True)
-        shutil.copy(student / f"{notebook}.ipynb", target)
+        for notebook in notebooks:
+            shutil.copy(student / f"{notebook}.ipynb", target)
     start = time.perf_counter()
     done = run_nbgrader(["autograde", LAB, "--force"], cwd=nbg)
     elapsed = time.perf_counter() - start
@@ -84,15 +99,15 @@ def plain_nbgrader(course: Path, batch: Path, notebook: str) -> float:
     return elapsed
 
 
-def ours(course: Path, batch: Path, out: Path, workers: int) -> tuple[float, float]:
+def ours(course: Path, batch: Path, out: Path, workers: int, kernels: str) -> tuple[float, float]:
     grader = str(Path(sys.executable).parent / "grader")
     env = {**os.environ, "COURSE_ROOT": str(course)}
     # prepare (reference answers) once, outside the timing: it is per batch, not per student
-    subprocess.run([grader, "autograde", LAB, str(batch / "student000"), "--out", str(out), "--quiet"],
-                   cwd=course, env=env, capture_output=True)
+    subprocess.run([grader, "autograde", LAB, str(batch / "student000"), "--out", str(out), "--quiet",
+                    "--kernels", kernels], cwd=course, env=env, capture_output=True)
     start = time.perf_counter()
     subprocess.run([grader, "autograde", LAB, str(batch), "--out", str(out), "--quiet", "--regrade",
-                    "--workers", str(workers)], cwd=course, env=env, capture_output=True)
+                    "--workers", str(workers), "--kernels", kernels], cwd=course, env=env, capture_output=True)
     elapsed = time.perf_counter() - start
     seconds = [row["seconds"] for row in json.loads((out / "grades.json").read_text())]
     return elapsed, statistics.median(seconds)
@@ -104,89 +119,151 @@ def _timed(fn) -> float:
     return time.perf_counter() - start
 
 
-def breakdown(course: Path, batch: Path, notebook: str, out: Path) -> list[tuple[str, float]]:
-    """Where one solved submission's grading time goes, part by part, in this process."""
+def _tree_pss(pids: list[int]) -> float:
+    """MB of PSS of these processes and their descendants (shared pages split among sharers)."""
+    import psutil
+
+    seen, total = set(), 0
+    for pid in pids:
+        try:
+            root = psutil.Process(pid)
+            procs = [root, *root.children(recursive=True)]
+        except psutil.Error:
+            continue
+        for proc in procs:
+            if proc.pid in seen:
+                continue
+            seen.add(proc.pid)
+            try:
+                total += proc.memory_full_info().pss
+            except psutil.Error:
+                pass
+    return total / 2**20
+
+
+def breakdown(course: Path, batch: Path, notebook: str, out: Path) -> tuple[list[tuple[str, float, float]], list[str]]:
+    """Where one solved submission's grading time goes, part by part, old path (fresh
+    sandboxed kernels) against new (forked), and the PSS of two kernels made each way."""
+    from dataclasses import replace
+
     from jupyter_client.manager import KernelManager
 
-    from grader import worker
+    from grader import forked, worker
     from grader.executors import LocalExecutor
+    from grader.sandbox import STATUS_ENV
     from grader.workcourse import WorkCourse
 
     os.environ["COURSE_ROOT"] = str(course)
     lab = load_lab(LAB, course)
     wc = WorkCourse(lab, out, cell_timeout=120)
     wc.prepare()
-    parts: list[tuple[str, float]] = []
-    parts.append(("start a process, import nbgrader (per student: nbgrader's CLI)",
-                  _timed(lambda: subprocess.run([sys.executable, "-c", "import nbgrader.apps.nbgraderapp"], check=True))))
-    root = worker._course_folder(wc.bundle)
-    os.environ["JUPYTER_PATH"] = str(root / "jupyter")
     nb = nbformat.read(batch / "student000" / f"{notebook}.ipynb", as_version=4)
     code = [c.source for c in nb.cells if c.cell_type == "code"]
     first_import = next((i for i, src in enumerate(code) if "import tensorflow" in src), None)
     if first_import is None:
         first_import = next(i for i, src in enumerate(code) if "import numpy" in src)
-    for kernel, label in (("python3", "plain"), (worker.KERNEL_NAME, "sandboxed")):
-        work = Path(tempfile.mkdtemp(dir=root))
-        km = KernelManager(kernel_name=kernel, transport="ipc", ip=str(Path(tempfile.mkdtemp(prefix="gk-")) / "k"))
-        client = []
+    figures: dict[str, dict[str, float]] = {}
+    memory: list[str] = []
+    for kernels in ("fresh", "auto"):
+        bundle = replace(wc.bundle, kernels=kernels)
+        root = worker._course_folder(bundle)
+        made = worker._kernelspec(root, bundle)
+        os.environ["JUPYTER_PATH"] = str(root / "jupyter")
+        parts = figures.setdefault(kernels, {})
+        kernels_held = []
+        for n in range(2):
+            work = Path(tempfile.mkdtemp(dir=root))
+            status = work.parent / f"{work.name}.status"
+            km = KernelManager(kernel_name=worker.KERNEL_NAME, transport="ipc",
+                               ip=str(Path(tempfile.mkdtemp(prefix="gk-", dir=worker._scratch_root())) / "k"))
 
-        def start() -> None:
-            km.start_kernel(cwd=str(work))
-            client.append(km.client())
-            client[0].start_channels()
-            client[0].wait_for_ready(timeout=120)
+            def start() -> None:
+                km.start_kernel(cwd=str(work), env={**os.environ, STATUS_ENV: str(status)})
+                kernels_held.append((km, km.client(), status))
+                kernels_held[-1][1].start_channels()
+                kernels_held[-1][1].wait_for_ready(timeout=120)
 
-        parts.append((f"start a {label} kernel", _timed(start)))
-        run = lambda sources: [client[0].execute_interactive(src, timeout=300, output_hook=lambda m: None) for src in sources]  # noqa: E731
-        parts.append((f"  its imports (cells 1-{first_import + 1})", _timed(lambda: run(code[:first_import + 1]))))
-        parts.append(("  the student's cells", _timed(lambda: run(code[first_import + 1:]))))
-        client[0].stop_channels()
-        parts.append(("  shut it down, graceful (nbgrader's default)", _timed(lambda: km.shutdown_kernel(now=False))))
-    km = KernelManager(kernel_name=worker.KERNEL_NAME, transport="ipc", ip=str(Path(tempfile.mkdtemp(prefix="gk-")) / "k"))
-    km.start_kernel(cwd=str(Path(tempfile.mkdtemp(dir=root))))
-    time.sleep(2)
-    parts.append(("shut a sandboxed kernel down, immediate (ours)", _timed(lambda: km.shutdown_kernel(now=True))))
-    task, _ = wc.make_task("student000", {notebook: batch / "student000" / f"{notebook}.ipynb"})
-    executor = LocalExecutor(1, wc.bundle, 600, out / "logs")
-    results = [result for _, result in executor.run([task, task])]  # the second one: worker already warm
-    parts.append(("ours, one submission in a warm worker, in all", results[1].seconds))
-    return parts
+            took = _timed(start)
+            kc = kernels_held[-1][1]
+            run = lambda sources: [kc.execute_interactive(src, timeout=300, output_hook=lambda m: None) for src in sources]  # noqa: E731
+            imports = _timed(lambda: run(code[:first_import + 1]))
+            if n == 0:
+                parts["start or fork a kernel, to its first reply"] = took
+                parts[f"  its imports (cells 1-{first_import + 1})"] = imports
+                parts["  the student's cells"] = _timed(lambda: run(code[first_import + 1:]))
+        pids = []
+        for km, kc, status in kernels_held:
+            pids.append(km.provisioner.process.pid)
+            pid_file = Path(str(status) + forked.PID_SUFFIX)
+            if pid_file.is_file():  # a forked kernel: its keeper and init are the parent's children
+                import psutil
+
+                kernel = psutil.Process(int(pid_file.read_text()))
+                pids.append(kernel.parent().parent().pid)
+        each = _tree_pss(pids) / len(kernels_held)
+        parent = worker._parents.get(bundle.fingerprint)
+        parent_pss = _tree_pss([parent.process.pid]) - each * len(kernels_held) if parent else 0.0
+        memory.append(f"  {made:58s} PSS per kernel {each:7.0f} MB" + (f"; warm parent {parent_pss:5.0f} MB" if parent else ""))
+        for km, kc, _status in kernels_held:
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
+        task, _ = wc.make_task("student000", {notebook: batch / "student000" / f"{notebook}.ipynb"})
+        executor = LocalExecutor(1, bundle, 600, out / "logs")
+        results = [result for _, result in executor.run([task, task])]  # the second one: worker already warm
+        executor.close()
+        total = results[1].seconds
+        parts["  probes and nbgrader's bookkeeping (the rest of the row)"] = max(0.0, total - sum(parts.values()))
+        parts["one submission in a warm worker, in all (the row's seconds)"] = total
+    for parent in worker._parents.values():
+        parent.stop()
+    rows = [(label, figures["fresh"][label], figures["auto"][label]) for label in figures["fresh"]]
+    return rows, memory
 
 
 def main() -> int:
     global LAB
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--students", type=int, default=24)
-    parser.add_argument("--lab", default=LAB)
-    parser.add_argument("--notebook", default=NOTEBOOK)
+    parser.add_argument("--students", type=int, default=8)
+    parser.add_argument("--case", action="append", choices=sorted(CASES), help="repeatable; default: every case")
     parser.add_argument("--no-breakdown", dest="breakdown", action="store_false")
     args = parser.parse_args()
-    LAB = args.lab
     os.environ["COURSE_LABS_QUICK"] = "1"  # both graders run the short training settings
     os.environ.setdefault("MPLBACKEND", "Agg")
     cores = os.cpu_count() or 1
-    with tempfile.TemporaryDirectory() as scratch:
-        scratch = Path(scratch)
-        course, batch = scratch / "course", scratch / "batch"
-        course.mkdir()
-        make_course(course, args.notebook)
-        make_batch(course, args.notebook, args.students, batch)
-        n = args.students
-        plain = plain_nbgrader(course, batch, args.notebook)
-        serial, serial_median = ours(course, batch, scratch / "out1", 1)
-        parallel, parallel_median = ours(course, batch, scratch / "out2", cores)
-        parts = breakdown(course, batch, args.notebook, scratch / "out3") if args.breakdown else []
-    print(f"{n} submissions of {LAB}/{args.notebook}, {cores} cores")
-    print(f"{'':34s} {'subs/min':>9s} {'median s/sub':>13s} {'time vs nbgrader':>17s}")
-    print(f"{'nbgrader autograde (as shipped)':34s} {n / plain * 60:9.1f} {plain / n:13.2f} {1.0:17.2f}")
-    print(f"{'grader autograde --workers 1':34s} {n / serial * 60:9.1f} {serial_median:13.2f} {serial / plain:17.2f}")
-    print(f"{f'grader autograde --workers {cores}':34s} {n / parallel * 60:9.1f} {parallel_median:13.2f} {parallel / plain:17.2f}")
-    print("(nbgrader's median is its mean: it grades all students in one process)")
-    if parts:
-        print(f"\nwhere one solved submission's grading time goes ({LAB}/{args.notebook}, seconds):")
-        for label, seconds in parts:
-            print(f"  {label:66s} {seconds:6.2f}")
+    n = args.students
+    for case in args.case or ["tf", "numpy", "music", "lab"]:
+        LAB, notebooks = CASES[case]
+        if notebooks is None:
+            notebooks = [p.stem for p in sorted((ROOT / "solutions" / LAB).glob("*.ipynb"))]
+        with tempfile.TemporaryDirectory() as scratch:
+            scratch = Path(scratch)
+            course, batch = scratch / "course", scratch / "batch"
+            course.mkdir()
+            make_course(course, notebooks)
+            make_batch(course, notebooks, n, batch)
+            plain = plain_nbgrader(course, batch, notebooks)
+            runs = {}
+            for kernels in ("fresh", "auto"):
+                for workers in (1, cores):
+                    runs[kernels, workers] = ours(course, batch, scratch / f"out-{kernels}-{workers}", workers, kernels)
+            parts, memory = breakdown(course, batch, notebooks[0], scratch / "out-parts") if args.breakdown else ([], [])
+        what = f"{LAB}/{notebooks[0]}" if len(notebooks) == 1 else f"{LAB}, all {len(notebooks)} notebooks per student"
+        print(f"\n== {case}: {n} submissions of {what}, {cores} cores")
+        print(f"{'':44s} {'subs/min':>9s} {'median s/sub':>13s} {'throughput vs nbgrader':>23s}")
+        print(f"{'nbgrader autograde (as shipped)':44s} {n / plain * 60:9.1f} {plain / n:13.2f} {1.0:22.2f}x")
+        for (kernels, workers), (elapsed, median) in runs.items():
+            label = f"grader --workers {workers}, " + ("fresh kernels" if kernels == "fresh" else "forked kernels")
+            print(f"{label:44s} {n / elapsed * 60:9.1f} {median:13.2f} {plain / elapsed:22.2f}x")
+        print("(nbgrader's median is its mean: it grades all students in one process)")
+        if parts:
+            print(f"\nwhere one solved submission's time goes ({LAB}/{notebooks[0]}, seconds):")
+            print(f"  {'':64s} {'fresh':>7s} {'forked':>7s}")
+            for label, old, new in parts:
+                print(f"  {label:64s} {old:7.2f} {new:7.2f}")
+            print("memory of two kernels after the imports (PSS: pages shared by several processes are split among them):")
+            for line in memory:
+                print(line)
+        sys.stdout.flush()
     return 0
 
 

@@ -133,13 +133,18 @@ def graded_row(lab: Lab, sub: Submission, run: dict, repairs: list[str]) -> Row:
                manual=manual_points(lab, sub, cells))
 
 
-def default_workers(memory_mb: int) -> int:
-    """As many workers as there are cores and memory for: a worker holds two kernels at
-    times (the one grading, the next one starting), a TensorFlow kernel takes about 600 MB,
-    ``memory_mb`` is the most one may take."""
+def default_workers(memory_mb: int, forked: bool = True) -> int:
+    """As many workers as there are cores and memory for. A worker (~250 MB itself) holds
+    two kernels at times (the one grading, the next one starting); ``memory_mb`` is the
+    most one may take, and a budget of 1 GB each covers the labs' own use. Measured PSS
+    after TensorFlow's import (``benchmarks/grading.py``): a fresh kernel 320 MB; a forked
+    one 180 MB, its imports' pages (~150 MB) shared with its worker's warm parent, which is
+    counted once per worker instead."""
     import psutil
 
-    by_memory = psutil.virtual_memory().available // ((2 * min(memory_mb, 1024) + 256) << 20)
+    kernel = min(memory_mb, 1024)
+    per_worker = 256 + (2 * (kernel - 128) + 192 if forked else 2 * kernel)
+    by_memory = psutil.virtual_memory().available // (per_worker << 20)
     return max(1, min(os.cpu_count() or 1, int(by_memory)))
 
 
@@ -161,6 +166,7 @@ def autograde(
     regrade: bool = False,
     workers: int | None = None,
     scheduler: str | None = None,
+    kernels: str = "auto",
 ) -> GradingRun:
     """Grade every submission in ``source`` into ``out``; return the rows of all students
     graded in ``out`` so far (this run's and earlier runs') and the changes of those graded
@@ -183,7 +189,7 @@ def autograde(
     reports.write_intake(intake, out)
     submissions = [Submission(s.student, dict(s.notebooks), list(s.notes), s.lms_id, s.key) for s in intake.students]
     # Student code must not see the other students' files (the source, the intake copies).
-    course = WorkCourse(lab, out, cell_timeout, memory_mb=memory_mb, hide=[source, out])
+    course = WorkCourse(lab, out, cell_timeout, memory_mb=memory_mb, hide=[source, out], kernels=kernels)
     if progress:
         print(protection())
     course.prepare()
@@ -212,15 +218,19 @@ def autograde(
         executor = DaskExecutor(client, course.bundle)
         where = executor.describe()
     else:
-        count = min(workers or default_workers(memory_mb), max(1, len(tasks)))
+        count = min(workers or default_workers(memory_mb, forked=kernels != "fresh"), max(1, len(tasks)))
         executor = LocalExecutor(count, course.bundle, course.task_timeout(len(lab.notebooks)), course.root / "logs")
         where = f"{count} local worker{'s' * (count > 1)}"
     skipped = len(submissions) - len(todo)
     if progress:
         print(f"grading {len(tasks)} students on {where}" + (f"; {skipped} unchanged since their last grading" if skipped else ""))
     bar = tqdm(total=len(tasks), desc=f"grading {lab.name}", unit="student", disable=not progress)
+    told = False
     try:
         for task, result in executor.run(tasks):
+            if progress and result.kernels and not told:
+                told = True
+                tqdm.write(f"kernels: {result.kernels}")
             sub, fingerprint, repairs = todo[task.student]
             row = graded_row(lab, sub, course.store(result), repairs)
             row.lms_id, row.seconds = sub.lms_id, result.seconds

@@ -41,7 +41,7 @@ def _autograde(args: argparse.Namespace) -> int:
         raise CourseError(f"{source} is neither a folder of submissions nor a .zip of them.")
     try:
         return _grade_and_print(lab, source, Path(args.out), args.cell_timeout, not args.quiet, args.memory_mb,
-                                args.regrade, args.workers, args.scheduler)
+                                args.regrade, args.workers, args.scheduler, args.kernels)
     except KeyboardInterrupt:
         print(f"\ngrader: stopped. Every student graded so far is saved in {args.out}; run the same "
               "command again to grade the rest.", file=sys.stderr)
@@ -63,13 +63,14 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _grade_and_print(lab, source: Path, out: Path, cell_timeout: int, progress: bool, memory_mb: int = 3072,
-                     regrade: bool = False, workers: int | None = None, scheduler: str | None = None) -> int:
+                     regrade: bool = False, workers: int | None = None, scheduler: str | None = None,
+                     kernels: str = "auto") -> int:
     from .autograde import GRADED, REPAIRED, autograde
     from .class_report import write_report
     from .reports import waiting_points
 
     run = autograde(lab, source, out, cell_timeout=cell_timeout, memory_mb=memory_mb, progress=progress,
-                    regrade=regrade, workers=workers, scheduler=scheduler)
+                    regrade=regrade, workers=workers, scheduler=scheduler, kernels=kernels)
     rows = run.rows
     width = max([len(r.student) for r in rows] + [7])
     print(f"{'student':<{width}}  {'status':<8}  score")
@@ -173,6 +174,10 @@ def build_parser() -> argparse.ArgumentParser:
                             "installed; start them with --nthreads 1")
     grade.add_argument("--regrade", action="store_true",
                        help="grade again students whose files did not change since their last grading in --out")
+    grade.add_argument("--kernels", choices=["auto", "fresh"], default="auto",
+                       help="auto (default): fork each student's kernel from a warm parent that has the lab's "
+                            "imports done, where the sandbox allows it (else fresh); fresh: a new sandboxed "
+                            "kernel for each student, started ahead")
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
     grade.set_defaults(run=_autograde)
 

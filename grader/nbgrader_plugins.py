@@ -303,10 +303,21 @@ class ProbingExecute(Execute):
         # the cell is over; checking here stops it at the cell that did it, every time.
         import psutil
 
+        from .forked import PID_SUFFIX
+
         process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        pooled = getattr(self, "_pooled", None)
+        status = str(pooled.status_file) if pooled else self.status_file
+        pid_file = Path(status + PID_SUFFIX) if status else None
         try:
-            count = len(psutil.Process(process.pid).children(recursive=True)) if process else 0
-        except psutil.Error:
+            if pid_file is not None and pid_file.is_file():
+                # a forked kernel is no child of its launcher: its PID, as Linux gave it to the
+                # launcher (grader.forked), and the init and keeper above it as a fresh
+                # kernel's bwrap processes count
+                count = len(psutil.Process(int(pid_file.read_text())).children(recursive=True)) + 3
+            else:
+                count = len(psutil.Process(process.pid).children(recursive=True)) if process else 0
+        except (psutil.Error, ValueError, OSError):
             return
         if count > self.max_procs:
             raise KernelLost(PROCESSES, f"started more than {self.max_procs} processes; the kernel was replaced")

@@ -270,13 +270,18 @@ def _etc(fds: list[int]) -> list[tuple[str, list[str]]]:
 
 
 def _bwrap_command(bwrap: str, kernel: list[str], hide: list[str], env: dict[str, str] | None = None,
-                   fds: list[int] | None = None, tmp_mb: int = 512) -> list[str]:
+                   fds: list[int] | None = None, tmp_mb: int = 512, cwd: str | None = None,
+                   warm_parent: bool = False) -> list[str]:
     """The bwrap command line that runs ``kernel`` in the allowlist sandbox. ``fds``
-    collects the file descriptors the command reads (pass them to the child, then close)."""
+    collects the file descriptors the command reads (pass them to the child, then close).
+
+    ``warm_parent``: the command is the parent of forked kernels (:mod:`grader.forked`),
+    which makes each kernel's namespaces itself: it gets a user namespace of its own and
+    the capabilities *in it* (never the host's), and each kernel drops them all."""
     fds = [] if fds is None else fds
     env = kernel_env("/tmp") if env is None else env
     recent = _bwrap_is_recent(bwrap)
-    cwd = os.getcwd()
+    cwd = os.getcwd() if cwd is None else cwd
     home = os.environ.get("HOME", "")
     package, checkout = _course_package()
 
@@ -330,7 +335,8 @@ def _bwrap_command(bwrap: str, kernel: list[str], hide: list[str], env: dict[str
                 ops.append((dest, 2, ["--ro-bind-data", str(fds[-1]), dest]))
 
     cmd = [bwrap, "--die-with-parent", "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
-           "--unshare-cgroup-try", "--hostname", HOSTNAME, "--new-session", "--cap-drop", "ALL",
+           "--unshare-cgroup-try", "--hostname", HOSTNAME, "--new-session",
+           *(["--unshare-user", "--cap-add", "ALL"] if warm_parent else ["--cap-drop", "ALL"]),
            "--dev", "/dev", "--proc", "/proc"]
     size = ["--size", str(tmp_mb << 20)] if recent else []
     cmd += [*size, "--tmpfs", "/tmp", *(["--size", str(64 << 20)] if recent else []), "--tmpfs", "/dev/shm"]
@@ -392,7 +398,15 @@ def _watch(child: subprocess.Popen, memory_mb: int, max_procs: int, report) -> N
         root = psutil.Process(child.pid)
     except psutil.Error:
         return
-    while child.poll() is None:
+    watch_tree(root, lambda: child.poll() is None, memory_mb, max_procs, report)
+
+
+def watch_tree(root, alive, memory_mb: int, max_procs: int, report) -> None:
+    """Stop the processes of ``root`` (a ``psutil.Process``) and its descendants when
+    together they use more than ``memory_mb`` of memory or number more than ``max_procs``."""
+    import psutil
+
+    while alive():
         try:
             procs = [root, *root.children(recursive=True)]
             rss = 0

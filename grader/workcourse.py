@@ -41,8 +41,9 @@ c.CourseDirectory.db_url = "sqlite:///" + os.path.join(c.CourseDirectory.root, "
 
 class WorkCourse:
     def __init__(self, lab: Lab, out: Path, cell_timeout: int = 60, memory_mb: int = 3072,
-                 hide: list[Path] | None = None) -> None:
+                 hide: list[Path] | None = None, kernels: str = "auto") -> None:
         self.lab = lab
+        self.kernels = kernels  # how kernels are made (grader.worker.CourseBundle.kernels); grades never depend on it
         self.root = (out / "nbgrader").resolve()
         self.db = self.root / "gradebook.db"
         # Several labs may be graded into one folder (one nbgrader course): per-lab files.
@@ -96,7 +97,7 @@ class WorkCourse:
         digest = hashlib.sha256(repr(sorted((k, v) for k, v in fields.items() if k != "source_files")).encode())
         for rel, content in files.items():
             digest.update(rel.encode() + b"\0" + content)
-        return CourseBundle(**fields, fingerprint=digest.hexdigest())
+        return CourseBundle(**fields, fingerprint=digest.hexdigest(), kernels=self.kernels)
 
     def task_timeout(self, notebooks: int) -> float:
         """Seconds one student's grading may take in all before its worker is stopped."""
@@ -231,7 +232,8 @@ class WorkCourse:
             (results / kind).mkdir()
             for name, report in store.items():
                 (results / kind / f"{name}.json").write_text(json.dumps(report))
-        (results / "nbgrader.log").write_text(f"graded by {result.worker} in {result.seconds} s\n{result.log}")
+        (results / "nbgrader.log").write_text(f"graded by {result.worker} in {result.seconds} s; kernels: "
+                                              f"{result.kernels or 'unknown'}\n{result.log}")
         cells: dict[str, dict] = {}
         if result.gradebook:
             scratch_db = results / "gradebook.db"

@@ -45,6 +45,7 @@ class CourseBundle:
     hide: tuple[str, ...]  # folders and files the kernel must not see, where they exist
     fingerprint: str
     prestart: bool = True  # start each next kernel ahead, imports done (grader.kernel_pool)
+    kernels: str = "auto"  # "forked" from a warm parent (grader.forked) where it can be had, or "fresh"
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class GradingResult:
     log: str = ""
     worker: str = ""  # host:pid that graded it
     seconds: float = 0.0
+    kernels: str = ""  # how its kernels were made (grader.forked.FORKED or STARTED_AHEAD, and why)
 
 
 _lock = threading.Lock()  # nbgrader and the kernel's environment are per process: one task at a time
@@ -116,26 +118,59 @@ def _course_folder(bundle: CourseBundle) -> Path:
     (root / "plan.json").write_text(bundle.plan)
     if bundle.reference is not None:
         (root / "reference.json").write_text(bundle.reference)
-    _write_kernelspec(root, bundle)
     (root / "ready").touch()
     return root
 
 
-def _write_kernelspec(root: Path, bundle: CourseBundle) -> None:
-    folder = root / "jupyter" / "kernels" / KERNEL_NAME
-    folder.mkdir(parents=True, exist_ok=True)
+KERNEL_ENV = {"COURSE_LABS_QUICK": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+_parents: dict[str, object] = {}  # bundle fingerprint -> its running grader.forked.WarmParent
+_kernels_made: dict[str, str] = {}  # bundle fingerprint -> how its kernels are made, in words
+
+
+def _kernelspec(root: Path, bundle: CourseBundle) -> str:
+    """Write the kernelspec the bundle's kernels start from: forked from this worker's warm
+    parent where that can be had (started again if it died), else a fresh sandboxed kernel.
+    Returns how kernels are made, in words."""
+    from . import forked
+
+    parent = _parents.get(bundle.fingerprint)
+    made = _kernels_made.get(bundle.fingerprint)
+    if made and (root / "jupyter" / "kernels" / KERNEL_NAME / "kernel.json").is_file() and (
+            parent.alive() if parent is not None else not made.startswith(forked.FORKED)):
+        return made  # as before: the parent still runs, or forking was not to be had (not tried again)
+    if parent is not None:  # it died (killed from outside): a new one, and new kernels from it
+        parent.stop()
+        _parents.pop(bundle.fingerprint, None)
     package_tree = Path(__file__).resolve().parent.parent  # an editable install's checkout
     hidden = [_scratch_root(), package_tree / "solutions", package_tree / ".git", *map(Path, bundle.hide)]
-    argv = [sys.executable, "-m", "grader.sandbox", "--memory-mb", str(bundle.memory_mb),
-            "--cpu-seconds", str(max(120, bundle.cell_timeout * 10))]
-    for path in hidden:
-        argv += ["--hide", str(path)]
-    argv += ["--", sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    cpu_seconds = max(120, bundle.cell_timeout * 10)
+    why = "not asked for" if bundle.kernels == "fresh" else ""
+    for other in [fp for fp in _parents if fp != bundle.fingerprint]:  # one warm parent per worker at a time
+        _parents.pop(other).stop()
+        _kernels_made.pop(other, None)
+    if bundle.kernels != "fresh":
+        parent, why = forked.start_parent(_scratch_root(), [*_imports(bundle), "course_utils"],
+                                          [str(p) for p in hidden], KERNEL_ENV)
+        if parent is not None:
+            _parents[bundle.fingerprint] = parent
+            atexit.register(parent.stop)
+            argv = forked.kernel_argv(parent, bundle.memory_mb, cpu_seconds)
+            made = forked.FORKED
+    if bundle.kernels == "fresh" or parent is None:
+        argv = [sys.executable, "-m", "grader.sandbox", "--memory-mb", str(bundle.memory_mb),
+                "--cpu-seconds", str(cpu_seconds)]
+        for path in hidden:
+            argv += ["--hide", str(path)]
+        argv += ["--", sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+        made = f"{forked.STARTED_AHEAD if bundle.prestart else 'fresh'} (not forked: {why})"
+    folder = root / "jupyter" / "kernels" / KERNEL_NAME
+    folder.mkdir(parents=True, exist_ok=True)
     spec = {"argv": argv, "display_name": "Python 3 (grading sandbox)", "language": "python",
             # interrupts travel as messages: signals would stop at the sandbox boundary
-            "interrupt_mode": "message",
-            "env": {"COURSE_LABS_QUICK": "1", "PYTHONDONTWRITEBYTECODE": "1"}}
+            "interrupt_mode": "message", "env": dict(KERNEL_ENV)}
     (folder / "kernel.json").write_text(json.dumps(spec, indent=1))
+    _kernels_made[bundle.fingerprint] = made
+    return made
 
 
 def nbgrader_config(root: Path, db: Path, cell_timeout: int, plan: Path, extra: dict | None = None):
@@ -181,6 +216,7 @@ def _grade(task: GradingTask, bundle: CourseBundle) -> GradingResult:
     from .sandbox import STATUS_ENV
 
     root = _course_folder(bundle)
+    kernels = _kernelspec(root, bundle)
     student = task.student
     submitted = root / "submitted" / student / bundle.lab
     autograded = root / "autograded" / student / bundle.lab
@@ -223,7 +259,7 @@ def _grade(task: GradingTask, bundle: CourseBundle) -> GradingResult:
             else:
                 os.environ[key] = value
         shutil.rmtree(sockets, ignore_errors=True)
-    result = GradingResult(student, log=(outcome.get("log") or "")[-20_000:])
+    result = GradingResult(student, log=(outcome.get("log") or "")[-20_000:], kernels=kernels)
     if not outcome.get("success"):
         # nbgrader's own words may quote the notebook (the student's text): the row gets
         # fixed words, the log keeps the detail for the instructor.
@@ -269,6 +305,9 @@ def _close_pool() -> None:
     from .kernel_pool import POOL
 
     ensure_event_loop().run_until_complete(POOL.close())
+    for parent in _parents.values():
+        parent.stop()
+    _parents.clear()
 
 
 def main() -> int:

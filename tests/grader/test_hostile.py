@@ -377,6 +377,19 @@ def test_scratch_folders_are_removed(graded):
     assert not [p for p in graded_leftovers if p.startswith(("grader-", "gk-"))], graded_leftovers
 
 
+@needs_bwrap
+def test_these_kernels_were_forked_from_a_warm_parent(graded):
+    """The statuses above (hang, memory, fork bomb, killed kernel...) are those of forked
+    kernels: the default wherever bubblewrap is, and the path every case here took."""
+    from grader.forked import FORKED
+
+    cases, _rows, _done, _subs, out, _canary = graded
+    logs = {student: (out / "nbgrader" / "results" / LAB / student / "nbgrader.log") for student in cases}
+    seen = {student: log.read_text().splitlines()[0] for student, log in logs.items() if log.is_file()}
+    assert len(seen) >= len(cases) - 2, sorted(set(cases) - set(seen))
+    assert all(f"kernels: {FORKED}" in line for line in seen.values()), seen
+
+
 def json_checks(out, student) -> str:
     import json
 

@@ -38,8 +38,13 @@ LOOK = ("import os, json\nprint('SEEN' + json.dumps(['_left_behind' in globals()
 
 
 @pytest.mark.slow
-def test_each_student_gets_a_fresh_kernel_started_ahead(small_course, tmp_path):
+@pytest.mark.parametrize("kernels", ["fresh", "auto"])
+def test_each_student_gets_a_fresh_kernel_started_ahead(small_course, tmp_path, kernels):
+    """Both ways of making kernels: fresh ones started ahead, and (by default, where the
+    sandbox allows) forks of a warm parent, whose imports are done before the first student."""
+    from grader import forked
     from grader.executors import LocalExecutor
+    from grader.sandbox import bubblewrap
     from grader.workcourse import WorkCourse
 
     lab = load_lab(LAB, small_course)
@@ -51,7 +56,7 @@ def test_each_student_gets_a_fresh_kernel_started_ahead(small_course, tmp_path):
         (tmp_path / student).mkdir()
         nbformat.write(nb, tmp_path / student / f"{NOTEBOOK}.ipynb")
         notebooks[student] = {NOTEBOOK: tmp_path / student / f"{NOTEBOOK}.ipynb"}
-    course = WorkCourse(lab, tmp_path / "out")
+    course = WorkCourse(lab, tmp_path / "out", kernels=kernels)
     course.prepare()
     tasks = [course.make_task(s, files)[0] for s, files in notebooks.items()]
     executor = LocalExecutor(1, course.bundle, task_timeout=600, log_dir=tmp_path / "logs")
@@ -63,7 +68,12 @@ def test_each_student_gets_a_fresh_kernel_started_ahead(small_course, tmp_path):
         return ["".join(o.get("text", "") for o in c.get("outputs", [])) for c in nb.cells if c.cell_type == "code"]
 
     first, second = outputs("first"), outputs("second")
-    assert first[0].strip() == "False", "the first student's kernel was started the usual way"
+    is_forked = kernels == "auto" and bubblewrap() is not None
+    assert results["first"].kernels.startswith(forked.FORKED if is_forked else forked.STARTED_AHEAD)
+    if is_forked:  # the warm parent imported the lab's modules before any student
+        assert first[0].strip() == "True", "the first student's kernel was not forked from the warm parent"
+    else:
+        assert first[0].strip() == "False", "the first student's kernel was started the usual way"
     assert second[0].strip() == "True", "the second student's kernel was not started ahead with the lab's imports"
     assert "LEFT" in first[-1]
     seen = json.loads(second[-1].split("SEEN", 1)[1])
