@@ -119,11 +119,17 @@ def _timed(fn) -> float:
     return time.perf_counter() - start
 
 
-def _tree_pss(pids: list[int]) -> float:
-    """MB of PSS of these processes and their descendants (shared pages split among sharers)."""
+def _tree_pss(pids: list[int], skip: set[int] | None = None) -> float:
+    """MB of PSS of these processes and their descendants (shared pages split among sharers),
+    less the processes in ``skip`` and their descendants."""
     import psutil
 
     seen, total = set(), 0
+    for pid in skip or ():
+        try:
+            seen |= {pid, *(p.pid for p in psutil.Process(pid).children(recursive=True))}
+        except psutil.Error:
+            pass
     for pid in pids:
         try:
             root = psutil.Process(pid)
@@ -188,10 +194,10 @@ def breakdown(course: Path, batch: Path, notebook: str, out: Path) -> tuple[list
             run = lambda sources: [kc.execute_interactive(src, timeout=300, output_hook=lambda m: None) for src in sources]  # noqa: E731
             imports = _timed(lambda: run(code[:first_import + 1]))
             if n == 0:
-                parts["start or fork a kernel, to its first reply"] = took
-                parts[f"  its imports (cells 1-{first_import + 1})"] = imports
-                parts["  the student's cells"] = _timed(lambda: run(code[first_import + 1:]))
-        pids = []
+                parts["standalone: start or fork a kernel, to its first reply"] = took
+                parts[f"standalone:   its imports (cells 1-{first_import + 1})"] = imports
+                parts["standalone:   the student's cells"] = _timed(lambda: run(code[first_import + 1:]))
+        pids, keepers = [], set()
         for km, kc, status in kernels_held:
             pids.append(km.provisioner.process.pid)
             pid_file = Path(str(status) + forked.PID_SUFFIX)
@@ -199,10 +205,10 @@ def breakdown(course: Path, batch: Path, notebook: str, out: Path) -> tuple[list
                 import psutil
 
                 kernel = psutil.Process(int(pid_file.read_text()))
-                pids.append(kernel.parent().parent().pid)
-        each = _tree_pss(pids) / len(kernels_held)
+                keepers.add(kernel.parent().parent().pid)
+        each = _tree_pss(pids + sorted(keepers)) / len(kernels_held)
         parent = worker._parents.get(bundle.fingerprint)
-        parent_pss = _tree_pss([parent.process.pid]) - each * len(kernels_held) if parent else 0.0
+        parent_pss = _tree_pss([parent.process.pid], skip=keepers) if parent else 0.0
         memory.append(f"  {made:58s} PSS per kernel {each:7.0f} MB" + (f"; warm parent {parent_pss:5.0f} MB" if parent else ""))
         for km, kc, _status in kernels_held:
             kc.stop_channels()
@@ -212,8 +218,12 @@ def breakdown(course: Path, batch: Path, notebook: str, out: Path) -> tuple[list
         results = [result for _, result in executor.run([task, task])]  # the second one: worker already warm
         executor.close()
         total = results[1].seconds
-        parts["  probes and nbgrader's bookkeeping (the rest of the row)"] = max(0.0, total - sum(parts.values()))
-        parts["one submission in a warm worker, in all (the row's seconds)"] = total
+        timings = results[1].timings.get(notebook, {})
+        parts["in a warm worker: waiting for its kernel (started ahead or forked)"] = timings.get("kernel start", 0.0)
+        parts["in a warm worker:   the notebook's cells (imports, answers, visible checks)"] = timings.get("cells", 0.0)
+        parts["in a warm worker:   the hidden checks"] = timings.get("hidden checks", 0.0)
+        parts["in a warm worker:   nbgrader's bookkeeping (the rest of the row)"] = max(0.0, total - sum(timings.values()))
+        parts["in a warm worker: one submission, in all (the row's seconds)"] = total
     for parent in worker._parents.values():
         parent.stop()
     rows = [(label, figures["fresh"][label], figures["auto"][label]) for label in figures["fresh"]]
@@ -257,9 +267,9 @@ def main() -> int:
         print("(nbgrader's median is its mean: it grades all students in one process)")
         if parts:
             print(f"\nwhere one solved submission's time goes ({LAB}/{notebooks[0]}, seconds):")
-            print(f"  {'':64s} {'fresh':>7s} {'forked':>7s}")
+            print(f"  {'':76s} {'fresh':>7s} {'forked':>7s}")
             for label, old, new in parts:
-                print(f"  {label:64s} {old:7.2f} {new:7.2f}")
+                print(f"  {label:76s} {old:7.2f} {new:7.2f}")
             print("memory of two kernels after the imports (PSS: pages shared by several processes are split among them):")
             for line in memory:
                 print(line)

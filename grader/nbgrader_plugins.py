@@ -85,6 +85,8 @@ class ProbingExecute(Execute):
         self._answers: dict[str, list[dict]] = {}
         self._ran: list[str] = []
         self._events: list[dict] = []
+        # where the time goes (benchmarks/grading.py): never part of a grade
+        self._seconds = {"kernel start": 0.0, "cells": 0.0, "hidden checks": 0.0}
         for cell in nb.cells:
             if utils.is_grade(cell) and cell.metadata.nbgrader.get("grade_id") in self._plan:
                 cell.source = P.strip_hidden(cell.source)
@@ -109,6 +111,9 @@ class ProbingExecute(Execute):
             folder = Path(self.answers_dir)
             folder.mkdir(parents=True, exist_ok=True)
             (folder / f"{notebook}.json").write_text(json.dumps(result))
+            timings = folder.parent / "timings"
+            timings.mkdir(exist_ok=True)
+            (timings / f"{notebook}.json").write_text(json.dumps({k: round(v, 3) for k, v in self._seconds.items()}))
         return nb, resources
 
     def _event(self, status: str, reason: str, cell: int | None) -> None:
@@ -120,8 +125,10 @@ class ProbingExecute(Execute):
         replay: list[int] = []  # cells a fresh kernel runs again before going on
         while index < len(cells):
             lost = None
+            started = time.perf_counter()
             with self.setup_kernel():
                 info = self.wait_for_reply(self.kc.kernel_info())
+                self._seconds["kernel start"] += time.perf_counter() - started
                 if info and "language_info" in info.get("content", {}):
                     self.nb.metadata["language_info"] = info["content"]["language_info"]
                 try:
@@ -160,12 +167,15 @@ class ProbingExecute(Execute):
         events = len(self._events)
         if _is_test_cell(cell):  # it ran, whatever happens next: its probes then have no answer
             self._ran.append(cell.metadata.nbgrader["grade_id"])
+        started = time.perf_counter()
         try:
             super(Execute, self).preprocess_cell(cell, resources, index)  # nbconvert's: execute_cell
         except DeadKernelError:
             raise self._lost_kernel() from None
         except CellTimeoutError:  # no reply at all (interrupt_on_timeout is on: rare)
             self._timed_out = True
+        finally:
+            self._seconds["cells"] += time.perf_counter() - started
         clean = True
         if self._flooded:
             self._event(OUTPUT, f"printed more than {self.output_kill // 1_000_000} MB of output; the cell was interrupted", index)
@@ -338,6 +348,7 @@ class ProbingExecute(Execute):
         # All of a cell's checks run in one execution: twice a cell's time, so that honest
         # but slow code (a loop, a model re-run at every step) still answers them all.
         self.timeout = base_timeout * 2 if base_timeout else base_timeout
+        started = time.perf_counter()
         try:
             self.execute_cell(probe_cell, index, store_history=False)
         except DeadKernelError:
@@ -345,6 +356,7 @@ class ProbingExecute(Execute):
         except CellTimeoutError:
             self._timed_out = True
         finally:
+            self._seconds["hidden checks"] += time.perf_counter() - started
             self._probing = False
             self.timeout = base_timeout
             self.clear_display_id_mapping(index)  # a probe's display ids never reach the real cell

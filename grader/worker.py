@@ -67,6 +67,7 @@ class GradingResult:
     worker: str = ""  # host:pid that graded it
     seconds: float = 0.0
     kernels: str = ""  # how its kernels were made (grader.forked.FORKED or STARTED_AHEAD, and why)
+    timings: dict[str, dict] = field(default_factory=dict)  # notebook -> seconds per part (never in a grade)
 
 
 _lock = threading.Lock()  # nbgrader and the kernel's environment are per process: one task at a time
@@ -124,7 +125,7 @@ def _course_folder(bundle: CourseBundle) -> Path:
 
 KERNEL_ENV = {"COURSE_LABS_QUICK": "1", "PYTHONDONTWRITEBYTECODE": "1"}
 _parents: dict[str, object] = {}  # bundle fingerprint -> its running grader.forked.WarmParent
-_kernels_made: dict[str, str] = {}  # bundle fingerprint -> how its kernels are made, in words
+_kernels_made: dict[tuple[str, str], str] = {}  # (bundle fingerprint, its kernels) -> how they are made, in words
 
 
 def _kernelspec(root: Path, bundle: CourseBundle) -> str:
@@ -134,11 +135,11 @@ def _kernelspec(root: Path, bundle: CourseBundle) -> str:
     from . import forked
 
     parent = _parents.get(bundle.fingerprint)
-    made = _kernels_made.get(bundle.fingerprint)
+    made = _kernels_made.get((bundle.fingerprint, bundle.kernels))
     if made and (root / "jupyter" / "kernels" / KERNEL_NAME / "kernel.json").is_file() and (
             parent.alive() if parent is not None else not made.startswith(forked.FORKED)):
         return made  # as before: the parent still runs, or forking was not to be had (not tried again)
-    if parent is not None:  # it died (killed from outside): a new one, and new kernels from it
+    if parent is not None:  # it died (killed from outside), or fresh kernels are asked for now
         parent.stop()
         _parents.pop(bundle.fingerprint, None)
     package_tree = Path(__file__).resolve().parent.parent  # an editable install's checkout
@@ -147,7 +148,6 @@ def _kernelspec(root: Path, bundle: CourseBundle) -> str:
     why = "not asked for" if bundle.kernels == "fresh" else ""
     for other in [fp for fp in _parents if fp != bundle.fingerprint]:  # one warm parent per worker at a time
         _parents.pop(other).stop()
-        _kernels_made.pop(other, None)
     if bundle.kernels != "fresh":
         parent, why = forked.start_parent(_scratch_root(), [*_imports(bundle), "course_utils"],
                                           [str(p) for p in hidden], KERNEL_ENV)
@@ -169,7 +169,8 @@ def _kernelspec(root: Path, bundle: CourseBundle) -> str:
             # interrupts travel as messages: signals would stop at the sandbox boundary
             "interrupt_mode": "message", "env": dict(KERNEL_ENV)}
     (folder / "kernel.json").write_text(json.dumps(spec, indent=1))
-    _kernels_made[bundle.fingerprint] = made
+    _kernels_made.clear()  # one kernelspec per course folder: only the one just written holds
+    _kernels_made[bundle.fingerprint, bundle.kernels] = made
     return made
 
 
@@ -266,7 +267,7 @@ def _grade(task: GradingTask, bundle: CourseBundle) -> GradingResult:
         result.log += f"\n[grader] nbgrader failed: {last_error(outcome.get('error') or outcome.get('log') or '')}"
         result.error = "nbgrader could not grade the notebooks (its log, nbgrader.log in the results folder, says why)"
     for name in task.notebooks:
-        for kind, store in (("checks", result.reports), ("answers", result.answers)):
+        for kind, store in (("checks", result.reports), ("answers", result.answers), ("timings", result.timings)):
             path = results / kind / f"{name}.json"
             if path.is_file():
                 store[name] = json.loads(path.read_text())

@@ -156,6 +156,23 @@ def readable(path):
     except OSError:
         return False
 status = dict(line.split(":", 1) for line in open("/proc/self/status") if line.startswith("Cap"))
+def socket_names():  # every socket this kernel holds, by the address it is bound or connected to
+    import socket, stat
+    names = []
+    for fd in map(int, os.listdir("/proc/self/fd")):
+        try:
+            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                sock = socket.socket(fileno=os.dup(fd))
+                try:
+                    names.append(str(sock.getsockname()))
+                    names.append(str(sock.getpeername()))
+                except OSError:
+                    pass
+                finally:
+                    sock.close()
+        except OSError:
+            pass
+    return names
 print(json.dumps({{
     "caps": sorted(set(v.strip() for v in status.values())),
     "parent_pid_visible": os.path.exists("/proc/{parent.pid}") and {parent.pid} not in (1, 2),
@@ -163,11 +180,13 @@ print(json.dumps({{
     "umount_tmp": libc.umount2(b"/tmp", 2) == 0,
     "mount": libc.mount(b"tmpfs", b"/mnt", b"tmpfs", 0, None) == 0,
     "socket_file": any(name.endswith(".sock") for name in os.listdir({str(scratch)!r})) if os.path.isdir({str(scratch)!r}) else False,
-    "fds": sorted(int(fd) for fd in os.listdir("/proc/self/fd")),
+    "socket_names": socket_names(),
 }}))
 """))
         assert seen["caps"] == ["0000000000000000"]
         assert not seen["init_mem"] and not seen["umount_tmp"] and not seen["mount"] and not seen["socket_file"]
+        assert seen["socket_names"], "the kernel's own sockets should be listed"
+        assert not [name for name in seen["socket_names"] if parent.socket_path.name in name], seen["socket_names"]
     finally:
         kernel.close()
 
@@ -207,3 +226,35 @@ def test_the_watchdog_stops_a_memory_bomb_and_says_so(parent, scratch):
     finally:
         kernel.close()
     assert parent.alive()
+
+
+def test_the_worker_starts_its_parent_again_and_falls_back_when_asked(tmp_path, monkeypatch):
+    """A warm parent killed from outside is replaced before the next student; with
+    ``kernels="fresh"`` the kernelspec is the fresh sandbox launcher, and says so."""
+    from grader import worker
+
+    monkeypatch.setenv(worker.SCRATCH_ENV, str(tmp_path / "scratch"))
+    monkeypatch.setattr(worker, "_scratch", None)
+    bundle = worker.CourseBundle(lab="lab", notebooks=(), source_files={"readme.txt": b""}, template_db=b"", plan="{}", reference=None,
+                                 cell_timeout=10, memory_mb=512, hide=(), fingerprint="f" * 64)
+    root = worker._course_folder(bundle)
+    spec = root / "jupyter" / "kernels" / worker.KERNEL_NAME / "kernel.json"
+    try:
+        assert worker._kernelspec(root, bundle) == forked.FORKED
+        first = worker._parents[bundle.fingerprint]
+        assert "grader.forked" in json.loads(spec.read_text())["argv"]
+        first.process.kill()
+        first.process.wait()
+        assert worker._kernelspec(root, bundle) == forked.FORKED
+        second = worker._parents[bundle.fingerprint]
+        assert second is not first and second.alive()
+        assert str(second.socket_path) in json.loads(spec.read_text())["argv"]
+        fresh = worker.CourseBundle(**{**bundle.__dict__, "kernels": "fresh", "fingerprint": "e" * 64})
+        made = worker._kernelspec(worker._course_folder(fresh), fresh)
+        assert made.startswith(forked.STARTED_AHEAD) and "not asked for" in made
+        assert not second.alive(), "a worker keeps one warm parent at a time"
+    finally:
+        for parent in worker._parents.values():
+            parent.stop()
+        worker._parents.clear()
+        worker._kernels_made.clear()
