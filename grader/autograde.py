@@ -137,9 +137,11 @@ def default_workers(memory_mb: int, forked: bool = True) -> int:
     """As many workers as there are cores and memory for. A worker (~250 MB itself) holds
     two kernels at times (the one grading, the next one starting); ``memory_mb`` is the
     most one may take, and a budget of 1 GB each covers the labs' own use. Measured PSS
-    after TensorFlow's import (``benchmarks/grading.py``): a fresh kernel 320 MB; a forked
-    one 180 MB, its imports' pages (~150 MB) shared with its worker's warm parent, which is
-    counted once per worker instead."""
+    after TensorFlow's import (``benchmarks/grading.py``, 2026-12-03): a fresh kernel
+    415 MB; a forked one 198 MB, the rest of its imports' pages shared with its worker's
+    warm parent (311 MB), which is counted once per worker instead: forked, each kernel's
+    budget is 128 MB less and the worker's 192 MB more (on the safe side of the ~120 MB
+    per worker saved as measured)."""
     import psutil
 
     kernel = min(memory_mb, 1024)
