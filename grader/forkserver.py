@@ -79,12 +79,51 @@ def threads():
 # --- the keeper: new namespaces and a view of its own -----------------------------------
 
 
+def _mounts_under(folder, skip):
+    """(mount point, its flags) of the outermost mounts strictly inside ``folder`` and not
+    inside ``skip``: e.g. the interpreter's prefix where the course's checkout and its venv
+    lie in /tmp, which the sandbox bound read-only into its /tmp."""
+    found = []
+    with open("/proc/self/mountinfo") as info:
+        for line in info:
+            fields = line.split()
+            point = fields[4].replace("\\040", " ")
+            if point != folder and _inside(point, folder) and not _inside(point, skip):
+                options = set(fields[5].split(","))
+                flags = (MS_RDONLY * ("ro" in options) | MS_NOSUID * ("nosuid" in options)
+                         | MS_NODEV * ("nodev" in options) | MS_NOEXEC * ("noexec" in options))
+                found.append((point, flags))
+    outermost = []
+    for point, flags in sorted(found, key=lambda item: item[0].count("/")):
+        if not any(_inside(point, other) for other, _ in outermost):
+            outermost.append((point, flags))
+    return outermost
+
+
+def _bind_back(handles):
+    """Bind each (path, descriptor, flags) at its path again, with its flags (read-only...)."""
+    for path, fd, flags in handles:
+        source = f"/proc/self/fd/{fd}"
+        if os.path.isdir(source):
+            os.makedirs(path, exist_ok=True)
+        else:  # a file the sandbox put there (a hidden one: empty)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            open(path, "a").close()
+        _mount(source, path, None, MS_BIND | MS_REC, None, "bind")
+        if flags:
+            _mount(None, path, None, MS_REMOUNT | MS_BIND | flags, None, "remount")
+        os.close(fd)
+
+
 def _private_view(root, keep, tmp_mb):
     """A fresh /tmp and /dev/shm; the scratch folder covered with an empty read-only tmpfs
-    (or gone with the old /tmp, where it lies inside it); then the kernel's own folders
+    (or gone with the old /tmp, where it lies inside it); then what the sandbox had mounted
+    inside the old /tmp (read-only parts of its allowlist) and the kernel's own folders
     bound back (opened first: once covered they are reached through the descriptors)."""
+    inside_tmp = [(path, os.open(path, os.O_PATH), flags) for path, flags in _mounts_under("/tmp", root)]
     handles = [(path, os.open(path, os.O_PATH | os.O_DIRECTORY)) for path in keep]
     _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={int(tmp_mb)}m,mode=1777", "private /tmp")
+    _bind_back(inside_tmp)
     _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777", "private /dev/shm")
     covered = not _inside(root, "/tmp")
     if covered:
