@@ -58,7 +58,7 @@ kernel, the parent (which the next kernels are copies of), the grader, or the an
 
 Where it cannot be had (no bubblewrap, no user namespaces, a platform without ``fork``, or a
 parent that ends up with threads), the worker uses fresh, started-ahead kernels
-(:mod:`grader.kernel_pool`) and says so (:func:`describe`).
+(:mod:`grader.kernel_pool`) and says so (``grader.worker._kernelspec``).
 """
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 FORKED, STARTED_AHEAD = "forked from a warm parent", "fresh, started ahead"
@@ -85,8 +85,7 @@ class WarmParent:
     process: subprocess.Popen
     socket_path: Path
     threads: int
-    pid: int = 0
-    log: list[str] = field(default_factory=list)
+    pid: int = 0  # in its own PID namespace
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -101,7 +100,7 @@ class WarmParent:
 def start_parent(scratch: Path, modules: list[str], hide: list[str], env_extra: dict[str, str],
                  timeout: float = 120) -> tuple[WarmParent | None, str]:
     """Start a warm parent whose kernels may use ``scratch``; (parent, "") or (None, why not)."""
-    from .sandbox import _bwrap_command, bubblewrap, kernel_env
+    from .sandbox import _bwrap_command, bubblewrap, die_with_parent, kernel_env
 
     if not hasattr(os, "fork") or not hasattr(os, "pidfd_open") or not hasattr(socket, "SCM_CREDENTIALS"):
         return None, "this platform has no fork, pidfd or SCM_CREDENTIALS"
@@ -119,7 +118,7 @@ def start_parent(scratch: Path, modules: list[str], hide: list[str], env_extra: 
     try:
         process = subprocess.Popen(command, env=env, pass_fds=fds, stdin=subprocess.DEVNULL,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                   preexec_fn=_die_with_parent, cwd=str(scratch))
+                                   preexec_fn=die_with_parent, cwd=str(scratch))
     finally:
         for fd in fds:
             os.close(fd)
@@ -141,12 +140,6 @@ def start_parent(scratch: Path, modules: list[str], hide: list[str], env_extra: 
         parent.stop()
         return None, f"the warm parent has {line.get('threads')} threads after its imports: forking it is unsafe"
     return parent, ""
-
-
-def _die_with_parent() -> None:
-    from .sandbox import die_with_parent
-
-    die_with_parent()
 
 
 def kernel_argv(parent: WarmParent, memory_mb: int, cpu_seconds: int, max_procs: int = 64, file_mb: int = 200,
@@ -189,7 +182,7 @@ def _read_message(conn: socket.socket, buffer: bytearray) -> tuple[dict | None, 
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .sandbox import STATUS_ENV, die_with_parent, watch_tree
+    from .sandbox import STATUS_ENV, die_with_parent, status_reporter, watch_tree
 
     argv = list(sys.argv[1:] if argv is None else argv)
     split = argv.index("--") if "--" in argv else len(argv)
@@ -209,18 +202,15 @@ def main(argv: list[str] | None = None) -> int:
 
     die_with_parent()
     status_file = os.environ.pop(STATUS_ENV, "")
-
-    def report(status: str, reason: str) -> None:
-        if status_file:
-            Path(status_file).write_text(json.dumps({"status": status, "reason": reason}))
-
-    info = json.loads(connection.read_text())
+    report = status_reporter(status_file)
+    text = connection.read_text()
+    info = json.loads(text)
     if info.get("transport") != "ipc":
         print("grader.forked: forked kernels talk over Unix sockets only (transport ipc)", file=sys.stderr)
         return 2
     scratch = str(Path(opts.socket).resolve().parent)
     request = {"root": scratch, "cwd": os.getcwd(), "sockets": os.path.dirname(os.path.abspath(info["ip"])),
-               "connection": connection.read_text(), "cpu_seconds": opts.cpu_seconds, "file_mb": opts.file_mb,
+               "connection": text, "cpu_seconds": opts.cpu_seconds, "file_mb": opts.file_mb,
                "tmp_mb": opts.tmp_mb}
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     conn.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
@@ -251,10 +241,10 @@ def main(argv: list[str] | None = None) -> int:
                                                   opts.memory_mb, opts.max_procs, report), daemon=True).start()
     message, _ = _read_message(conn, buffer)
     done.set()
-    code = int((message or {}).get("exit", 1)) if isinstance((message or {}).get("exit", 1), int) else 1
-    if code - 128 in (signal.SIGXCPU, signal.SIGKILL) and status_file and not Path(status_file).exists():
-        if code - 128 == signal.SIGXCPU:
-            report("cpu", f"used more than {opts.cpu_seconds} s of CPU time")
+    code = (message or {}).get("exit")
+    code = code if isinstance(code, int) else 1
+    if code == 128 + signal.SIGXCPU and status_file and not Path(status_file).exists():
+        report("cpu", f"used more than {opts.cpu_seconds} s of CPU time")
     return code
 
 

@@ -253,10 +253,9 @@ def kernel_process(conn, request, fds):
     import resource
 
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD, signal.SIGPIPE):
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD):  # the init's and the parent's handlers
         signal.signal(sig, signal.SIG_DFL)
-    signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # as Python sets it
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # as in any Python process
     # Who the kernel is, in the launcher's namespace: the launcher watches this process.
     creds = struct.pack("3i", os.getpid(), os.getuid(), os.getgid())
     conn.sendmsg([b"k"], [(socket.SOL_SOCKET, socket.SCM_CREDENTIALS, creds)])

@@ -401,6 +401,16 @@ def _watch(child: subprocess.Popen, memory_mb: int, max_procs: int, report) -> N
     watch_tree(root, lambda: child.poll() is None, memory_mb, max_procs, report)
 
 
+def status_reporter(status_file: str):
+    """``report(status, reason)``: writes why a kernel was stopped to ``status_file`` (outside
+    the sandbox, where the worker reads it); does nothing without one."""
+    def report(status: str, reason: str) -> None:
+        if status_file:
+            Path(status_file).write_text(json.dumps({"status": status, "reason": reason}))
+
+    return report
+
+
 def watch_tree(root, alive, memory_mb: int, max_procs: int, report) -> None:
     """Stop the processes of ``root`` (a ``psutil.Process``) and its descendants when
     together they use more than ``memory_mb`` of memory or number more than ``max_procs``."""
@@ -493,10 +503,7 @@ def main(argv: list[str] | None = None) -> int:
 
     die_with_parent()
     status_file = os.environ.pop(STATUS_ENV, "")
-
-    def report(status: str, reason: str) -> None:
-        if status_file:
-            Path(status_file).write_text(json.dumps({"status": status, "reason": reason}))
+    report = status_reporter(status_file)
 
     bwrap = None if opts.no_bwrap else bubblewrap()
     fds: list[int] = []
