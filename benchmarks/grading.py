@@ -169,6 +169,7 @@ def breakdown(course: Path, batch: Path, notebook: str, out: Path) -> tuple[list
     if first_import is None:
         first_import = next(i for i, src in enumerate(code) if "import numpy" in src)
     figures: dict[str, dict[str, float]] = {}
+    slowest: dict[str, list[tuple[str, float]]] = {}
     memory: list[str] = []
     for kernels in ("fresh", "auto"):
         bundle = replace(wc.bundle, kernels=kernels)
@@ -218,7 +219,8 @@ def breakdown(course: Path, batch: Path, notebook: str, out: Path) -> tuple[list
         results = [result for _, result in executor.run([task, task])]  # the second one: worker already warm
         executor.close()
         total = results[1].seconds
-        timings = results[1].timings.get(notebook, {})
+        timings = dict(results[1].timings.get(notebook, {}))
+        slowest[kernels] = sorted(timings.pop("by cell", {}).items(), key=lambda kv: -kv[1])[:6]
         parts["in a warm worker: waiting for its kernel (started ahead or forked)"] = timings.get("kernel start", 0.0)
         parts["in a warm worker:   the notebook's cells (imports, answers, visible checks)"] = timings.get("cells", 0.0)
         parts["in a warm worker:   the hidden checks"] = timings.get("hidden checks", 0.0)
@@ -227,6 +229,8 @@ def breakdown(course: Path, batch: Path, notebook: str, out: Path) -> tuple[list
     for parent in worker._parents.values():
         parent.stop()
     rows = [(label, figures["fresh"][label], figures["auto"][label]) for label in figures["fresh"]]
+    memory.append("slowest parts of one solved submission in a warm worker, forked kernels (seconds): "
+                  + ", ".join(f"{part} {seconds:.2f}" for part, seconds in slowest.get("auto", [])))
     return rows, memory
 
 

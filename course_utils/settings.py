@@ -1,8 +1,10 @@
 """Run-length settings shared by the notebooks.
 
-Training cells ask ``steps(full=..., quick=...)`` how long to run. The quick value is used
+Training cells ask ``steps(full=..., quick=...)`` how long to run, and demos ask
+``size(full=..., quick=...)`` how big a batch or a model to use. The quick value is used
 when the environment variable ``COURSE_LABS_QUICK`` is set (the tests and the autograder
-set it), so grading time never depends on how long a demo trains.
+set it), so grading time never depends on how long a demo trains or how big it is: the
+graded exercises never depend on these settings.
 """
 from __future__ import annotations
 
@@ -18,4 +20,9 @@ def is_quick() -> bool:
 
 def steps(full: int, quick: int) -> int:
     """``quick`` under tests and grading, ``full`` otherwise."""
+    return quick if is_quick() else full
+
+
+def size(full: int, quick: int) -> int:
+    """A demo's batch or model size: ``quick`` under tests and grading, ``full`` otherwise."""
     return quick if is_quick() else full

@@ -15,7 +15,7 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import gradebook, reports
+from . import reports
 from .changes import Regrade, compare, write_changes
 from .course import Lab
 from .intake import collect
@@ -180,10 +180,7 @@ def autograde(
     Students are graded by ``workers`` local worker processes (default:
     :func:`default_workers`), or on the Dask cluster at ``scheduler``.
     """
-    from tqdm.auto import tqdm
-
     from .executors import DaskExecutor, LocalExecutor
-    from .sandbox import protection
 
     client = DaskExecutor.connect(scheduler) if scheduler else None  # fail fast, before any work
     out.mkdir(parents=True, exist_ok=True)
@@ -192,9 +189,34 @@ def autograde(
     submissions = [Submission(s.student, dict(s.notebooks), list(s.notes), s.lms_id, s.key) for s in intake.students]
     # Student code must not see the other students' files (the source, the intake copies).
     course = WorkCourse(lab, out, cell_timeout, memory_mb=memory_mb, hide=[source, out], kernels=kernels)
+    if scheduler:
+        executor = DaskExecutor(client, None)
+        where = executor.describe()
+    else:
+        # Started before the course is prepared: the workers' imports overlap the preparation.
+        count = min(workers or default_workers(memory_mb, forked=kernels != "fresh"), max(1, len(submissions)))
+        executor = LocalExecutor(count, None, course.task_timeout(len(lab.notebooks)), course.root / "logs")
+        where = f"{count} local worker{'s' * (count > 1)}"
+    try:
+        if isinstance(executor, LocalExecutor):
+            executor.start()
+        return _grade_all(lab, out, course, executor, where, submissions, progress, regrade)
+    finally:  # Ctrl-C included: workers and kernels stop now; graded students are saved
+        executor.close()
+        course.close()
+
+
+def _grade_all(lab: Lab, out: Path, course: WorkCourse, executor, where: str, submissions: list[Submission],
+               progress: bool, regrade: bool) -> GradingRun:
+    from tqdm.auto import tqdm
+
+    from .sandbox import protection
+
     if progress:
         print(protection())
     course.prepare()
+    executor.bundle = course.bundle
+    course.course_gradebook()  # opened (nbgrader imported) now, while the workers start, not at the first result
     todo: dict[str, tuple[Submission, str, list[str]]] = {}
     tasks = []
     before: dict[str, dict] = {}  # the rows this run replaces, for changes.csv
@@ -216,20 +238,13 @@ def autograde(
         todo[sub.key] = (sub, fingerprint, repairs)
         tasks.append(task)
 
-    if scheduler:
-        executor = DaskExecutor(client, course.bundle)
-        where = executor.describe()
-    else:
-        count = min(workers or default_workers(memory_mb, forked=kernels != "fresh"), max(1, len(tasks)))
-        executor = LocalExecutor(count, course.bundle, course.task_timeout(len(lab.notebooks)), course.root / "logs")
-        where = f"{count} local worker{'s' * (count > 1)}"
     skipped = len(submissions) - len(todo)
     if progress:
         print(f"grading {len(tasks)} students on {where}" + (f"; {skipped} unchanged since their last grading" if skipped else ""))
     bar = tqdm(total=len(tasks), desc=f"grading {lab.name}", unit="student", disable=not progress)
     told = False
     try:
-        for task, result in executor.run(tasks):
+        for task, result in executor.run(tasks) if tasks else ():
             if progress and result.kernels and not told:
                 told = True
                 tqdm.write(f"kernels: {result.kernels}")
@@ -239,8 +254,7 @@ def autograde(
             _note_changes(regraded, lab, before.get(sub.key), row)
             course.save_row(sub.key, {**asdict(row), "fingerprint": fingerprint})
             bar.update()
-    finally:  # Ctrl-C included: workers and kernels stop now; graded students are saved
-        executor.close()
+    finally:
         bar.close()
     if regraded.regraded:
         write_changes(regraded, out / "changes.csv")
@@ -260,6 +274,8 @@ def saved_rows(lab: Lab, out: Path) -> list[Row]:
     course = WorkCourse(lab, out)
     rows = [Row(**{k: v for k, v in saved.items() if k != "fingerprint"}) for saved in course.saved_rows()]
     if lab.manual_questions:
+        from . import gradebook
+
         given = gradebook.read_manual(course.db, lab.name, lab.manual_questions, [r.key for r in rows])
         for row in rows:
             if row.status not in (INVALID, ERROR):

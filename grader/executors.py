@@ -32,9 +32,11 @@ class LocalExecutor:
     process group) and replaced; its task is reported as failed.
     """
 
-    def __init__(self, workers: int, bundle: CourseBundle, task_timeout: float, log_dir: Path) -> None:
+    def __init__(self, workers: int, bundle: CourseBundle | None, task_timeout: float, log_dir: Path) -> None:
+        # ``bundle`` may come later (set it before :meth:`run`): see :meth:`start`.
         self.workers, self.bundle, self.task_timeout, self.log_dir = max(1, workers), bundle, task_timeout, log_dir
         self._procs: dict[int, subprocess.Popen] = {}
+        self._briefed: set[int] = set()  # slots whose current worker has the bundle
         self._stop = threading.Event()
         # Every worker's scratch folder lives in here (instructor notebooks, reference
         # answers, students' files): removed when the run ends, whatever happened to them.
@@ -42,7 +44,16 @@ class LocalExecutor:
         self._started = 0
         self._folders: dict[int, Path] = {}
 
+    def start(self) -> None:
+        """Start the worker processes now, before the bundle exists: each spends a second or
+        more importing nbgrader, which then overlaps the coordinator's own preparation (the
+        intake, the plan, its own imports). Each worker gets the bundle with its first task."""
+        for slot in range(self.workers):
+            self._spawn(slot)
+
     def run(self, tasks: Iterable[GradingTask]) -> Iterator[Outcome]:
+        if self.bundle is None:
+            raise ValueError("LocalExecutor.run needs the bundle")
         todo: queue.Queue[GradingTask | None] = queue.Queue()
         done: queue.Queue[Outcome] = queue.Queue()
         tasks = list(tasks)
@@ -83,8 +94,16 @@ class LocalExecutor:
 
     def _worker(self, slot: int) -> subprocess.Popen:
         proc = self._procs.get(slot)
-        if proc is not None and proc.poll() is None:
-            return proc
+        if proc is None or proc.poll() is not None:
+            proc = self._spawn(slot)
+        if slot not in self._briefed:
+            pickle.dump(self.bundle, proc.stdin)  # blocks until the worker has done its imports
+            proc.stdin.flush()
+            self._briefed.add(slot)
+        return proc
+
+    def _spawn(self, slot: int) -> subprocess.Popen:
+        self._kill(slot)  # a worker that died: its scratch folder goes with it
         self.log_dir.mkdir(parents=True, exist_ok=True)
         with open(self.log_dir / f"worker-{slot}.log", "ab") as log:
             self._started += 1
@@ -95,8 +114,6 @@ class LocalExecutor:
             # then stops the workers itself; killing the group takes the kernels with it.
             proc = subprocess.Popen([sys.executable, "-m", "grader.worker"], stdin=subprocess.PIPE,
                                     stdout=subprocess.PIPE, stderr=log, env=env, start_new_session=True)
-        pickle.dump(self.bundle, proc.stdin)
-        proc.stdin.flush()
         self._procs[slot] = proc
         return proc
 
@@ -123,6 +140,7 @@ class LocalExecutor:
         return result
 
     def _kill(self, slot: int) -> None:
+        self._briefed.discard(slot)
         proc = self._procs.pop(slot, None)
         if proc is not None and proc.poll() is None:
             try:

@@ -21,7 +21,11 @@ from pathlib import Path
 
 
 def lab_imports(notebooks: list[str]) -> list[str]:
-    """Modules that the code cells of these notebooks (JSON texts) import at top level."""
+    """Modules that the code cells of these notebooks (JSON texts) import at top level.
+
+    An importer (the warm parent, a kernel started ahead) also imports each module's
+    ``WARM_IMPORTS``: what the module imports lazily, inside its functions, to stay quick
+    to import itself (``course_utils.music``: music21's parser)."""
     modules: list[str] = []
     for text in notebooks:
         try:
@@ -41,14 +45,18 @@ def lab_imports(notebooks: list[str]) -> list[str]:
                 if isinstance(node, ast.Import):
                     names = [alias.name for alias in node.names]
                 elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                    names = [node.module]
+                    # ``from course_utils import music``: the name may be a submodule (an
+                    # importer tries it and skips it when it is not one)
+                    names = [node.module, *(f"{node.module}.{a.name}" for a in node.names if a.name != "*")]
                 modules += [name for name in names if name not in modules]
     return modules
 
 
 def warmup_code(modules: list[str]) -> str:
     """One line for IPython's ``exec_lines``: imports the modules, binds nothing."""
-    body = f"import importlib\nfor m in {modules!r}:\n    try:\n        importlib.import_module(m)\n    except Exception:\n        pass\n"
+    body = (f"import importlib\nfor m in {modules!r}:\n    try:\n        mod = importlib.import_module(m)\n"
+            "        for w in getattr(mod, 'WARM_IMPORTS', ()):\n            importlib.import_module(w)\n"
+            "    except Exception:\n        pass\n")
     return f"exec({body!r}, {{}})"
 
 

@@ -67,6 +67,32 @@ def strip_hidden(source: str) -> str:
     return HIDDEN_BLOCK.sub("", source).rstrip() + "\n"
 
 
+def only_visible_checks(source: str) -> bool:
+    """True when a test cell's visible code is nothing but visible checks: statements
+    ``<name>.<name>.check(<names or constants>)`` (``exercise.sigmoid.check(sigmoid)``).
+
+    At grading such a cell need not run: its output is replaced by the hidden checks'
+    verdicts, its grade comes from the probes alone, and a check call with plain names for
+    arguments changes nothing that later cells use. (A cell with anything else in it runs.)"""
+    try:
+        tree = ast.parse(strip_hidden(source))
+    except SyntaxError:
+        return False
+
+    def plain(node: ast.AST) -> bool:
+        return isinstance(node, (ast.Name, ast.Constant))
+
+    def dotted(node: ast.AST) -> bool:
+        return isinstance(node, ast.Name) or (isinstance(node, ast.Attribute) and dotted(node.value))
+
+    return bool(tree.body) and all(
+        isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)
+        and isinstance(stmt.value.func, ast.Attribute) and stmt.value.func.attr == "check"
+        and dotted(stmt.value.func.value)
+        and all(plain(a) for a in stmt.value.args) and all(plain(k.value) and k.arg for k in stmt.value.keywords)
+        for stmt in tree.body)
+
+
 def declared_probes(source: str) -> list[Probe]:
     """The probes declared in a test cell's hidden block (instructor code, trusted)."""
     return [item for item in _declared(source) if isinstance(item, Probe)]

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import nbformat
 
-from . import gradebook
 from . import probes as P
 from .course import CourseError, Lab, nbgrader_meta, run_nbgrader
 from .repair import repair_file
@@ -55,6 +54,7 @@ class WorkCourse:
         self.cell_timeout = cell_timeout
         self.memory_mb = memory_mb
         self.hide = [p.resolve() for p in (hide or [])]
+        self._gradebook = None  # the course gradebook, open while a run stores students (see close)
 
     # --- setting up -----------------------------------------------------------------
 
@@ -172,9 +172,25 @@ class WorkCourse:
     def _nbgrader(self, args: list[str], timeout: float):
         return run_nbgrader(args, cwd=self.root, timeout=timeout)
 
+    def course_gradebook(self):
+        """The course gradebook, opened once per run (grader.gradebook._opened says why)."""
+        if self._gradebook is None:
+            from . import gradebook  # nbgrader's API: 1 s of imports, paid while the workers start
+
+            self._gradebook = gradebook.open_gradebook(self.db)
+        return self._gradebook
+
+    def close(self) -> None:
+        """Close the course gradebook if a run opened it (every result is committed already)."""
+        if self._gradebook is not None:
+            self._gradebook, held = None, self._gradebook
+            held.close()
+
     def forget(self, student: str) -> None:
         """Remove every trace of an earlier grading of ``student``: no stale score survives."""
-        gradebook.forget(self.db, self.lab.name, student)
+        from . import gradebook
+
+        gradebook.forget(self.course_gradebook(), self.lab.name, student)
         for folder in (self.root / "autograded" / student / self.lab.name,
                        self.results / student, self.rows / student):
             shutil.rmtree(folder, ignore_errors=True)
@@ -217,11 +233,13 @@ class WorkCourse:
         """Keep what a worker sent back: autograded notebooks, checks, answers, the log, and
         the student's grades merged into the course gradebook (only the coordinator writes
         it, one student at a time, so there is no SQLite contention)."""
+        from . import gradebook
+
         student = result.student
         autograded = self.root / "autograded" / student / self.lab.name
         # A TA's grades of written answers survive a regrade of the automatic part when the
         # answer is the same text (put back after the merge below); a rewritten one waits again.
-        kept = gradebook.ta_grades(self.db, self.lab.name, self.lab.manual_questions, student, autograded)
+        kept = gradebook.ta_grades(self.course_gradebook(), self.lab.name, self.lab.manual_questions, student, autograded)
         self.forget(student)
         autograded.mkdir(parents=True)
         for name, content in result.autograded.items():
@@ -239,8 +257,8 @@ class WorkCourse:
             scratch_db = results / "gradebook.db"
             scratch_db.write_bytes(result.gradebook)
             cells = gradebook.read_scores(scratch_db, self.lab.name, self.lab.notebooks, student)
-            gradebook.merge(self.db, scratch_db, self.lab.name, student)
+            gradebook.merge(self.course_gradebook(), scratch_db, self.lab.name, student)
             if kept:
-                gradebook.restore_ta_grades(self.db, self.lab.name, student, kept, autograded)
+                gradebook.restore_ta_grades(self.course_gradebook(), self.lab.name, student, kept, autograded)
         return {"error": result.error, "reports": result.reports, "answers": result.answers, "cells": cells,
                 "sandbox": result.sandbox, "worker": result.worker}

@@ -191,6 +191,20 @@ def test_play_song_returns_an_audio_player(songs):
     assert player.data[:4] == b"RIFF"  # an embedded WAV file
 
 
+def test_play_song_renders_a_few_seconds_only_under_tests_and_grading(songs, monkeypatch):
+    from course_utils.settings import QUICK_ENV
+
+    monkeypatch.delenv(QUICK_ENV, raising=False)
+    # a WAV of 16-bit samples at 8 kHz: 16,000 bytes a second, plus its header
+    full = len(music.play_song(songs[1].abc, sample_rate=8000).data)
+    assert full > 16_000 * 10
+    monkeypatch.setenv(QUICK_ENV, "1")
+    for max_seconds in (None, 30.0, 60.0):
+        quick = len(music.play_song(songs[1].abc, sample_rate=8000, max_seconds=max_seconds).data)
+        assert quick <= 16_000 * music.QUICK_AUDIO_SECONDS + 100
+    assert len(music.play_song(songs[1].abc, sample_rate=8000, max_seconds=1.0).data) <= 16_000 + 100
+
+
 @pytest.mark.parametrize("bad", ["", "garbage text", INVALID["unfinished tuplet"], ["X:1"]])
 def test_play_song_on_invalid_input_prints_instead_of_raising(bad, capsys):
     assert music.play_song(bad) is None

@@ -123,6 +123,24 @@ def test_untouched_notebook_ran_to_the_end(graded):
         assert last_code.get("execution_count"), "the last cell of the untouched notebook did not run"
 
 
+def test_cells_of_visible_checks_are_not_run_but_show_the_hidden_verdicts(graded):
+    """Their output would be replaced by the hidden checks' verdicts anyway: running them
+    only cost time. The solution's test cells show the grader's verdicts, full points."""
+    from grader import probes as P
+
+    lab, out, _ = graded
+    seen = 0
+    for name in lab.notebooks:
+        nb = nbformat.read(out / "nbgrader" / "autograded" / "solution" / lab.name / f"{name}.ipynb", as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade") and P.only_visible_checks(cell.source):
+                seen += 1
+                assert not cell.get("execution_count")
+                text = "".join(o.get("text", "") for o in cell.outputs)
+                assert text.startswith("Hidden checks: ") and "✘" not in text, text
+    assert seen
+
+
 # --- rows that need no nbgrader run -------------------------------------------------
 
 

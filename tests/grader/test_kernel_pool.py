@@ -18,6 +18,7 @@ def test_lab_imports_are_read_from_the_notebooks():
     texts = [p.read_text() for p in (ROOT / "solutions" / "tensorflow_music").glob("*.ipynb")]
     modules = lab_imports(texts)
     assert "tensorflow" in modules and "numpy" in modules
+    assert "course_utils.music" in modules  # `from course_utils import music`: a submodule, imported ahead
     assert lab_imports(['{"cells": [{"cell_type": "code", "source": "%matplotlib inline\\nimport json\\nfrom . import x"}]}',
                         "not json"]) == ["json"]
 
@@ -28,6 +29,12 @@ def test_warmup_imports_and_binds_nothing():
     exec(warmup_code(["colorsys", "no_such_module_anywhere"]), namespace)
     assert "colorsys" in sys.modules
     assert set(namespace) <= {"__builtins__"}
+
+
+def test_warmup_imports_what_a_module_imports_lazily():
+    sys.modules.pop("music21.converter", None)
+    exec(warmup_code(["course_utils.music"]), {})
+    assert "music21.converter" in sys.modules  # course_utils.music.WARM_IMPORTS
 
 
 SPY_FIRST = "import sys\nprint('numpy' in sys.modules)"

@@ -203,3 +203,14 @@ def test_an_unmatched_property_must_be_computed_from_secret_inputs():
     with pytest.raises(ValueError):
         Probe("learns", "train(x)", {"x": normal(0, 1, (3,))}, match=False, holds="answer[0] >= 0.8")
     Probe("fits", "weights()", {"x": normal(0, 1, (3,))}, match=False, holds="bool(np.all(x @ answer > -1e9))")
+
+
+def test_a_cell_of_visible_checks_only_is_recognised():
+    # such a cell is not run at grading (its output is replaced by the hidden checks' verdicts)
+    assert P.only_visible_checks(CELL)
+    assert P.only_visible_checks("exercise.a.check(a, b, strict=True)\nexercise.b.check(b)\n")
+    for other in ("x = 1\nexercise.a.check(a)\n",           # binds a name later cells could use
+                  "exercise.a.check(f(x))\n",               # calls the student's code itself
+                  "exercise.a.check(*args)\n", "print('hi')\n", "exercise.a.run(a)\n",
+                  "get_checks()[0].check(a)\n", "", "exercise.a.check(\n"):
+        assert not P.only_visible_checks(other), other
