@@ -184,8 +184,9 @@ class ProbingExecute(Execute):
         except CellTimeoutError:  # no reply at all (interrupt_on_timeout is on: rare)
             self._timed_out = True
         finally:
-            self._seconds["cells"] += time.perf_counter() - started
-            self._cell_seconds[f"cell {index}"] = time.perf_counter() - started
+            took = time.perf_counter() - started
+            self._seconds["cells"] += took
+            self._cell_seconds[f"cell {index}"] = took
         clean = True
         if self._flooded:
             self._event(OUTPUT, f"printed more than {self.output_kill // 1_000_000} MB of output; the cell was interrupted", index)
@@ -370,8 +371,9 @@ class ProbingExecute(Execute):
         except CellTimeoutError:
             self._timed_out = True
         finally:
-            self._seconds["hidden checks"] += time.perf_counter() - started
-            self._cell_seconds[f"hidden checks {index}"] = time.perf_counter() - started
+            took = time.perf_counter() - started
+            self._seconds["hidden checks"] += took
+            self._cell_seconds[f"hidden checks {index}"] = took
             self._probing = False
             self.timeout = base_timeout
             self.clear_display_id_mapping(index)  # a probe's display ids never reach the real cell
