@@ -31,6 +31,7 @@ import nbformat
 from jupyter_core.utils import ensure_async, run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient.util import run_hook
 from nbconvert.preprocessors import Preprocessor
 from nbgrader import utils
 from nbgrader.preprocessors import Execute, SaveAutoGrades
@@ -200,7 +201,10 @@ class ProbingExecute(Execute):
             except KernelLost:
                 del self._events[events:]  # one event for the cell: the kernel had to be replaced
                 raise
-        self._check_processes()
+        if cell.cell_type == "code" and not self._checks_only(cell):
+            # only code that was run can leave processes behind (a scan of /proc costs ~2 ms;
+            # most of a NumPy notebook's cells are text, or visible checks that are not run)
+            self._check_processes()
         if _is_test_cell(cell):
             grade_id = cell.metadata.nbgrader["grade_id"]
             if grade_id in self._plan:
@@ -297,6 +301,18 @@ class ProbingExecute(Execute):
             POOL.prestart(self.kernel_name, Path(self.prestart_dir), list(self.prestart_modules), env={})
 
     start_new_kernel = run_sync(async_start_new_kernel)
+
+    async def async_start_new_kernel_client(self):
+        pooled = getattr(self, "_pooled", None)
+        if pooled is None or pooled.km is not self.km:
+            return await super().async_start_new_kernel_client()
+        # started ahead with its client, already past its first kernel_info (kernel_pool)
+        self.kc = pooled.kc
+        self.kc.allow_stdin = False
+        await run_hook(self.on_notebook_start, notebook=self.nb)
+        return self.kc
+
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
 
     def _release_pooled(self) -> None:
         from .kernel_pool import release

@@ -177,9 +177,11 @@ def _kernelspec(root: Path, bundle: CourseBundle) -> str:
 def nbgrader_config(root: Path, db: Path, cell_timeout: int, plan: Path, extra: dict | None = None):
     """The autograde configuration of a grading run (also written as nbgrader_config.py)."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor
-    from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput
+    from nbgrader.preprocessors import (AssignLatePenalties, ClearOutput, DeduplicateIds, IgnorePattern, LimitOutput,
+                                        OverwriteCells, OverwriteKernelspec)
     from traitlets.config import Config
 
+    from .metadata_check import CheckCellMetadataOnce
     from .nbgrader_plugins import ProbeScores, ProbingExecute
 
     c = Config()
@@ -187,7 +189,10 @@ def nbgrader_config(root: Path, db: Path, cell_timeout: int, plan: Path, extra: 
     c.CourseDirectory.db_url = f"sqlite:///{db}"
     c.Autograde.autograde_preprocessors = [
         ProbingExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, ProbeScores,
-        AssignLatePenalties, CheckCellMetadata,
+        AssignLatePenalties, CheckCellMetadataOnce,
+    ]
+    c.Autograde.sanitize_preprocessors = [  # nbgrader's, its metadata check as above
+        ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadataOnce,
     ]
     c.ProbingExecute.timeout = cell_timeout
     c.ProbingExecute.kernel_name = KERNEL_NAME

@@ -86,3 +86,37 @@ def test_each_student_gets_a_fresh_kernel_started_ahead(small_course, tmp_path, 
     seen = json.loads(second[-1].split("SEEN", 1)[1])
     assert seen[:3] == [False, False, False], f"the second student saw the first one's kernel or files: {seen}"
     assert results["second"].reports[NOTEBOOK]["run"]["status"] == "completed"
+
+
+
+@pytest.mark.slow
+def test_a_kernel_started_ahead_comes_with_its_client_connected(tmp_path, monkeypatch):
+    """The client's handshake (jupyter_client's ``wait_for_ready``, 0.2 s when the first
+    status message is lost) is done while the previous notebook runs: the kernel taken from
+    the pool comes with its client, connected, and one that never answers is not handed out."""
+    import asyncio
+
+    from grader.kernel_pool import KernelPool
+
+    mute = tmp_path / "jupyter" / "kernels" / "mute"
+    mute.mkdir(parents=True)  # a "kernel" that exits at once, never answering
+    (mute / "kernel.json").write_text(json.dumps({"argv": [sys.executable, "-c", "pass", "{connection_file}"],
+                                                  "display_name": "mute", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+
+    async def take_both() -> None:
+        pool = KernelPool()
+        pool.prestart("python3", tmp_path, ["json"], env={})
+        pooled = await pool.take("python3", tmp_path, ["json"])
+        assert pooled is not None
+        try:
+            assert pooled.kc.channels_running
+            reply = await pooled.kc.execute("x = 6 * 7", reply=True, timeout=30)
+            assert reply["content"]["status"] == "ok"
+        finally:
+            pooled.kc.stop_channels()
+            await pooled.km.shutdown_kernel(now=True)
+        pool.prestart("mute", tmp_path, [], env={})
+        assert await pool.take("mute", tmp_path, []) is None
+
+    asyncio.run(take_both())
