@@ -177,8 +177,8 @@ def _kernelspec(root: Path, bundle: CourseBundle) -> str:
 def nbgrader_config(root: Path, db: Path, cell_timeout: int, plan: Path, extra: dict | None = None):
     """The autograde configuration of a grading run (also written as nbgrader_config.py)."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor
-    from nbgrader.preprocessors import (AssignLatePenalties, ClearOutput, DeduplicateIds, IgnorePattern, LimitOutput,
-                                        OverwriteCells, OverwriteKernelspec)
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput
     from traitlets.config import Config
 
     from .metadata_check import CheckCellMetadataOnce
@@ -191,8 +191,9 @@ def nbgrader_config(root: Path, db: Path, cell_timeout: int, plan: Path, extra: 
         ProbingExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, ProbeScores,
         AssignLatePenalties, CheckCellMetadataOnce,
     ]
-    c.Autograde.sanitize_preprocessors = [  # nbgrader's, its metadata check as above
-        ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadataOnce,
+    c.Autograde.sanitize_preprocessors = [  # nbgrader's own list, its metadata check as above
+        CheckCellMetadataOnce if step is CheckCellMetadata else step
+        for step in Autograde.class_traits()["sanitize_preprocessors"].default()
     ]
     c.ProbingExecute.timeout = cell_timeout
     c.ProbingExecute.kernel_name = KERNEL_NAME
