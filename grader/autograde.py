@@ -215,7 +215,7 @@ def _grade_all(lab: Lab, out: Path, course: WorkCourse, executor, where: str, su
     if progress:
         print(protection())
     course.prepare()
-    executor.bundle = course.bundle
+    executor.brief(course.bundle)  # the workers get ready while the tasks are prepared
     course.course_gradebook()  # opened (nbgrader imported) now, while the workers start, not at the first result
     todo: dict[str, tuple[Submission, str, list[str]]] = {}
     tasks = []

@@ -1,6 +1,6 @@
 """``OUT/report.html``: how a class did, for the instructor, without opening a CSV file.
 
-One page, self-contained (plots are embedded PNGs, no script: the page carries a
+One page, self-contained (plots are embedded SVG images, no script: the page carries a
 Content-Security-Policy that forbids them), read from what a grading run left in ``OUT``:
 ``grades.json`` (one section per lab), ``intake.csv`` and, when a regrade wrote one,
 ``changes.csv``. Each lab section gives the score distribution, per exercise the mean,

@@ -37,6 +37,7 @@ class LocalExecutor:
         self.workers, self.bundle, self.task_timeout, self.log_dir = max(1, workers), bundle, task_timeout, log_dir
         self._procs: dict[int, subprocess.Popen] = {}
         self._briefed: set[int] = set()  # slots whose current worker has the bundle
+        self._briefing: list[threading.Thread] = []  # bundles being handed over (see brief)
         self._stop = threading.Event()
         # Every worker's scratch folder lives in here (instructor notebooks, reference
         # answers, students' files): removed when the run ends, whatever happened to them.
@@ -51,9 +52,30 @@ class LocalExecutor:
         for slot in range(self.workers):
             self._spawn(slot)
 
+    def brief(self, bundle: CourseBundle) -> None:
+        """Hand the bundle to the workers started by :meth:`start` now, in the background:
+        each then writes its course folder, starts its warm parent and its first kernel
+        while the coordinator still prepares the tasks (``grader.worker.get_ready``)."""
+        self.bundle = bundle
+        for slot, proc in list(self._procs.items()):
+            thread = threading.Thread(target=self._brief, args=(slot, proc), daemon=True)
+            thread.start()
+            self._briefing.append(thread)
+
+    def _brief(self, slot: int, proc: subprocess.Popen) -> None:
+        try:
+            pickle.dump(self.bundle, proc.stdin)  # blocks until the worker has done its imports
+            proc.stdin.flush()
+        except (OSError, ValueError):  # it died: the task that needs it starts another
+            return
+        self._briefed.add(slot)
+
     def run(self, tasks: Iterable[GradingTask]) -> Iterator[Outcome]:
         if self.bundle is None:
             raise ValueError("LocalExecutor.run needs the bundle")
+        for thread in self._briefing:  # a bundle is never written twice, nor beside a task
+            thread.join()
+        self._briefing.clear()
         todo: queue.Queue[GradingTask | None] = queue.Queue()
         done: queue.Queue[Outcome] = queue.Queue()
         tasks = list(tasks)
@@ -173,6 +195,9 @@ class DaskExecutor:
         except (OSError, TimeoutError, ValueError) as exc:
             raise CourseError(f"cannot reach the Dask scheduler at {scheduler}: {exc}. Start it with "
                               "`dask scheduler` and its workers with `dask worker ADDRESS --nthreads 1`.") from exc
+
+    def brief(self, bundle: CourseBundle) -> None:
+        self.bundle = bundle  # scattered to the workers with the tasks
 
     def run(self, tasks: Iterable[GradingTask]) -> Iterator[Outcome]:
         from distributed import as_completed

@@ -89,6 +89,12 @@ class KernelPool:
         self._next = loop.create_task(self._start(kernel_name, workdir_root, modules, env))
         self._key = (kernel_name, str(workdir_root), tuple(modules))
 
+    async def start_ahead(self, kernel_name: str, workdir_root: Path, modules: list[str], env: dict[str, str]) -> None:
+        """Start the next student's kernel and wait until it is ready (or failed: then
+        :meth:`take` returns None and the task starts one the usual way)."""
+        self.prestart(kernel_name, workdir_root, modules, env)
+        await asyncio.wait([self._next])
+
     async def take(self, kernel_name: str, workdir_root: Path, modules: list[str]) -> PooledKernel | None:
         """The kernel started ahead for these settings, or None (then start one as usual)."""
         task, self._next = self._next, None

@@ -14,6 +14,7 @@ needs the course package installed and nothing else.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import pickle
@@ -220,8 +221,6 @@ def grade(task: GradingTask, bundle: CourseBundle) -> GradingResult:
 def _grade(task: GradingTask, bundle: CourseBundle) -> GradingResult:
     from nbgrader.apps.api import NbGraderAPI
 
-    from .sandbox import STATUS_ENV
-
     root = _course_folder(bundle)
     kernels = _kernelspec(root, bundle)
     student = task.student
@@ -251,20 +250,12 @@ def _grade(task: GradingTask, bundle: CourseBundle) -> GradingResult:
         extra["ProbingExecute.prestart_dir"] = str(root / "kernels")
         extra["ProbingExecute.prestart_modules"] = _imports(bundle)
     config = nbgrader_config(root, db, bundle.cell_timeout, root / "plan.json", extra)
-    saved_env = {key: os.environ.get(key) for key in ("JUPYTER_PATH", STATUS_ENV, "PATH")}
-    os.environ["JUPYTER_PATH"] = str(root / "jupyter")
-    os.environ[STATUS_ENV] = str(status_file)  # read by the sandbox launcher, outside the sandbox
-    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     try:
-        outcome = NbGraderAPI(config=config).autograde(bundle.lab, student, force=True, create=True)
+        with _kernel_environment(root, status_file):
+            outcome = NbGraderAPI(config=config).autograde(bundle.lab, student, force=True, create=True)
     except Exception as exc:  # nbgrader raised outside its own error capture
         outcome = {"success": False, "error": f"{type(exc).__name__}: {exc}", "log": ""}
     finally:
-        for key, value in saved_env.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
         shutil.rmtree(sockets, ignore_errors=True)
     result = GradingResult(student, log=(outcome.get("log") or "")[-20_000:], kernels=kernels)
     if not outcome.get("success"):
@@ -289,6 +280,49 @@ def _grade(task: GradingTask, bundle: CourseBundle) -> GradingResult:
     for folder in (submitted.parent, autograded.parent, results):
         shutil.rmtree(folder, ignore_errors=True)
     return result
+
+
+@contextlib.contextmanager
+def _kernel_environment(root: Path, status_file: Path | None):
+    """The environment a kernel of this course starts in: its kernelspec (JUPYTER_PATH), where
+    its sandbox writes why it stopped (a kernel started ahead is given its own), and this
+    Python's scripts first on PATH."""
+    from .sandbox import STATUS_ENV
+
+    saved = {key: os.environ.get(key) for key in ("JUPYTER_PATH", STATUS_ENV, "PATH")}
+    os.environ["JUPYTER_PATH"] = str(root / "jupyter")
+    if status_file is not None:
+        os.environ[STATUS_ENV] = str(status_file)  # read by the sandbox launcher, outside the sandbox
+    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def get_ready(bundle: CourseBundle) -> None:
+    """Do what the bundle's first task would otherwise wait for, as soon as the bundle comes:
+    write the course folder, start the warm parent (or choose fresh kernels), and start the
+    first student's kernel with its client connected. The coordinator is still reading the
+    submissions then, so this is off the critical path. Nothing here is needed for
+    correctness: a task finds whatever is missing and does it itself."""
+    from jupyter_core.utils import ensure_event_loop
+
+    from .kernel_pool import POOL
+
+    with _lock:
+        root = _course_folder(bundle)
+        _kernelspec(root, bundle)
+        if not bundle.prestart:
+            return
+        with _kernel_environment(root, None):
+            # the loop nbclient runs the notebooks on, so the first task can take the kernel
+            ensure_event_loop().run_until_complete(
+                POOL.start_ahead(KERNEL_NAME, root / "kernels", _imports(bundle), env={}))
 
 
 def _imports(bundle: CourseBundle) -> list[str]:
@@ -338,6 +372,10 @@ def main() -> int:
             return 0
         if isinstance(message, CourseBundle):  # sent once per bundle, then named by fingerprint
             bundles[message.fingerprint] = message
+            try:
+                get_ready(message)
+            except Exception as exc:  # the first task will try again, and report what fails
+                print(f"[grader] getting ready failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
             continue
         task, fingerprint = message
         try:
