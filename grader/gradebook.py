@@ -46,24 +46,6 @@ def open_gradebook(db: Path) -> Gradebook:
     return Gradebook(_url(db))
 
 
-def read_scores(db: Path, lab: str, notebooks: list[str], student: str) -> dict[str, dict]:
-    """Graded cell name -> {"score", "max_score", "needs_manual_grade"} of one student.
-
-    ``needs_manual_grade``: a manually graded answer the student wrote, waiting for a TA
-    (nbgrader itself gives 0 to one left as released, and says it needs no grading)."""
-    cells: dict[str, dict] = {}
-    with Gradebook(_url(db)) as gb:
-        for name in notebooks:
-            try:
-                notebook = gb.find_submission_notebook(name, lab, student)
-            except MissingEntry:
-                continue
-            for grade in notebook.grades:
-                cells[grade.name] = {"score": float(grade.score or 0.0), "max_score": float(grade.max_score),
-                                     "needs_manual_grade": bool(grade.needs_manual_grade)}
-    return cells
-
-
 def forget(db: Path | Gradebook, lab: str, student: str) -> None:
     """Remove a student's submission (and so every grade of it) from a gradebook."""
     with _opened(db) as gb:
@@ -73,28 +55,53 @@ def forget(db: Path | Gradebook, lab: str, student: str) -> None:
             pass
 
 
-def merge(course_db: Path | Gradebook, scratch_db: Path, lab: str, student: str) -> None:
-    """Copy one student's submission from a scratch gradebook into the course gradebook."""
+def merge(course_db: Path | Gradebook, scratch_db: Path, lab: str, student: str) -> dict[str, dict]:
+    """Copy one student's submission from a scratch gradebook into the course gradebook, and
+    return its graded cells: name -> {"score", "max_score", "needs_manual_grade"}.
+
+    ``needs_manual_grade``: a manually graded answer the student wrote, waiting for a TA
+    (nbgrader itself gives 0 to one left as released, and says it needs no grading).
+
+    The scratch gradebook is opened once, and the new submission's grades and comments are
+    reached through its own relations instead of one ``find_grade``/``find_comment`` query
+    each (a four-table join apiece): the coordinator does this for every student, on a
+    core the workers need (measured on the NumPy notebook: 85 ms per student before)."""
+    cells: dict[str, dict] = {}
     with Gradebook(_url(scratch_db)) as scratch, _opened(course_db) as course:
         try:
             submission = scratch.find_submission(lab, student)
         except MissingEntry:
-            return
-        course.update_or_create_student(student)
+            return cells
+        grades, comments = {}, {}
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                grades[notebook.name, grade.name] = grade
+                cells[grade.name] = {"score": float(grade.score or 0.0), "max_score": float(grade.max_score),
+                                     "needs_manual_grade": bool(grade.needs_manual_grade)}
+            for comment in notebook.comments:
+                comments[notebook.name, comment.name] = comment
+        try:
+            course.find_student(student)
+        except MissingEntry:
+            course.add_student(student)
         try:
             course.remove_submission(lab, student)
         except MissingEntry:
             pass
-        course.add_submission(lab, student)
-        for notebook in submission.notebooks:
-            for grade in notebook.grades:
-                target = course.find_grade(grade.name, notebook.name, lab, student)
-                target.auto_score = grade.auto_score
-                target.manual_score = grade.manual_score
-                target.needs_manual_grade = grade.needs_manual_grade
-            for comment in notebook.comments:
-                course.find_comment(comment.name, notebook.name, lab, student).auto_comment = comment.auto_comment
+        copy = course.add_submission(lab, student)
+        for notebook in copy.notebooks:
+            for target in notebook.grades:
+                grade = grades.get((notebook.name, target.name))
+                if grade is not None:
+                    target.auto_score = grade.auto_score
+                    target.manual_score = grade.manual_score
+                    target.needs_manual_grade = grade.needs_manual_grade
+            for target in notebook.comments:
+                comment = comments.get((notebook.name, target.name))
+                if comment is not None:
+                    target.auto_comment = comment.auto_comment
         course.db.commit()
+    return cells
 
 
 def manual_score(grade) -> float | None:

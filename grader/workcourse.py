@@ -256,8 +256,7 @@ class WorkCourse:
         if result.gradebook:
             scratch_db = results / "gradebook.db"
             scratch_db.write_bytes(result.gradebook)
-            cells = gradebook.read_scores(scratch_db, self.lab.name, self.lab.notebooks, student)
-            gradebook.merge(self.course_gradebook(), scratch_db, self.lab.name, student)
+            cells = gradebook.merge(self.course_gradebook(), scratch_db, self.lab.name, student)
             if kept:
                 gradebook.restore_ta_grades(self.course_gradebook(), self.lab.name, student, kept, autograded)
         return {"error": result.error, "reports": result.reports, "answers": result.answers, "cells": cells,
